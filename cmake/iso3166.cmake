@@ -1,0 +1,18 @@
+# Generate a sorted C table of ISO 3166-1 alpha-2/alpha-3 codes and names from
+# Debian's iso-codes JSON (the standard's data, not a home-made list).
+file(READ "${IN}" json)
+string(JSON n LENGTH "${json}" "3166-1")
+set(rows "")
+math(EXPR last "${n} - 1")
+foreach(i RANGE ${last})
+  string(JSON a2 GET "${json}" "3166-1" ${i} "alpha_2")
+  string(JSON a3 GET "${json}" "3166-1" ${i} "alpha_3")
+  string(JSON name GET "${json}" "3166-1" ${i} "name")
+  string(REPLACE "\\" "\\\\" name "${name}")
+  string(REPLACE "\"" "\\\"" name "${name}")
+  list(APPEND rows "\t{\"${a2}\", \"${a3}\", \"${name}\"},")
+endforeach()
+list(SORT rows)
+list(LENGTH rows count)
+string(REPLACE ";" "\n" rows "${rows}")
+file(WRITE "${OUT}" "/* Generated from ${IN} by cmake/iso3166.cmake. Do not edit. */\n#include <stddef.h>\n#include \"core/country.h\"\n\nconst struct lm_country lm__countries[] = {\n${rows}\n};\nconst size_t lm__countries_len = ${count};\n")
