@@ -31,7 +31,9 @@
 	X(IO, -12, "input/output error")                                                           \
 	X(SCHEMA, -13, "database schema is newer than this program")                               \
 	X(RATELIMIT, -14, "too many attempts, slow down")                                          \
-	X(INTERNAL, -15, "internal error")
+	X(INTERNAL, -15, "internal error")                                                         \
+	X(PRECOND, -16, "a precondition is required (If-Match)")                                   \
+	X(MEDIA, -17, "unsupported media type")
 
 enum lm_errno {
 #define LM__ERR_ENUM(name, val, msg) LM_E##name = (val),

@@ -18,8 +18,8 @@ typedef int64_t lm_time_ms;
 
 /* No instant: used for open-ended ranges ("until" not set). */
 #define LM_TIME_NONE INT64_MIN
-/* Room for "-YYYYY-MM-DDTHH:MM:SS.mmmZ" and a NUL. */
-#define LM_TIME_STRLEN 32
+/* Room for any int year (the compiler checks the worst case), far above 25 characters. */
+#define LM_TIME_STRLEN 64
 
 lm_time_ms lm_time_now(void);
 

@@ -1,0 +1,310 @@
+/*
+ * app.c - the application object, the audited write transaction, and the
+ * validation helpers every use case shares.
+ */
+#include "app/app_int.h"
+#include "core/country.h"
+#include "core/text.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Transient store errors (busy, serialization) are retried this many times. */
+#define LM__WRITE_RETRIES 8
+
+void lm_app_config_default(struct lm_app_config *cfg)
+{
+	cfg->token_ttl = 12LL * 3600 * 1000;
+	cfg->login_free_failures = 5;
+	cfg->login_max_wait = 15LL * 60 * 1000;
+}
+
+int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_app **out,
+	       struct lm_error *err)
+{
+	struct lm_app *app = calloc(1, sizeof(*app));
+
+	if (!app)
+		return lm_error_set(err, LM_ENOMEM, "", "out of memory");
+	app->st = st;
+	if (cfg)
+		app->cfg = *cfg;
+	else
+		lm_app_config_default(&app->cfg);
+	if (app->cfg.token_ttl <= 0 || app->cfg.login_free_failures < 1 ||
+	    app->cfg.login_max_wait <= 0) {
+		free(app);
+		return lm_error_set(err, LM_EINVAL, "config", "token lifetime and login limits must be positive");
+	}
+	if (lm__hash_password("limes-dummy-password", app->dummy_hash)) {
+		free(app);
+		return lm_error_set(err, LM_ENOMEM, "", "cannot hash passwords (out of memory)");
+	}
+	pthread_mutex_init(&app->throttle_lock, NULL);
+	atomic_init(&app->db_errors, 0);
+	*out = app;
+	return 0;
+}
+
+void lm_app_free(struct lm_app *app)
+{
+	if (!app)
+		return;
+	pthread_mutex_destroy(&app->throttle_lock);
+	free(app);
+}
+
+struct lm_store *lm_app_store(struct lm_app *app)
+{
+	return app->st;
+}
+
+unsigned long lm_app_db_errors(struct lm_app *app)
+{
+	return atomic_load(&app->db_errors);
+}
+
+void lm_actor_system(struct lm_actor *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->role = LM_ROLE_SYSTEM;
+	snprintf(a->username, sizeof(a->username), "system");
+	snprintf(a->ip, sizeof(a->ip), "local");
+}
+
+static const char *const role_names[] = {
+	[LM_ROLE_OFFICER] = "officer", [LM_ROLE_SUPERVISOR] = "supervisor",
+	[LM_ROLE_ANALYST] = "analyst", [LM_ROLE_ADMIN] = "admin",
+	[LM_ROLE_AUDITOR] = "auditor", [LM_ROLE_HUMANITARIAN] = "humanitarian",
+	[LM_ROLE_SYSTEM] = "system",
+};
+
+const char *lm_role_name(enum lm_role r)
+{
+	if (r < LM_ROLE_OFFICER || r > LM_ROLE_SYSTEM)
+		return "unknown";
+	return role_names[r];
+}
+
+int lm_role_parse(const char *s, enum lm_role *out)
+{
+	for (int r = LM_ROLE_OFFICER; r <= LM_ROLE_HUMANITARIAN; r++) {
+		if (strcmp(s, role_names[r]) == 0) {
+			*out = (enum lm_role)r;
+			return 0;
+		}
+	}
+	return LM_EINVAL;
+}
+
+int lm__qs(struct lm_app *app, struct lm_conn *c, enum lm_qs qs, const char *what,
+	   struct lm_error *err)
+{
+	if (qs >= 0)
+		return 0;
+	if (qs == LM_QS_SOFT)
+		return lm_error_set(err, LM_EBUSY, "", "the database is busy, retry (%s)", what);
+	if (lm_store_last_conflict(c))
+		return lm_error_set(err, LM_EEXISTS, "", "%s already exists", what);
+	atomic_fetch_add(&app->db_errors, 1);
+	return lm_error_set(err, LM_EDB, "", "database error while writing %s", what);
+}
+
+static void audit_fill(struct lm_audit *ev, const struct lm_actor *a, const char *action,
+		       const char *object_type, const char *object_id, int outcome)
+{
+	memset(ev, 0, sizeof(*ev));
+	lm_uuid_v7(ev->id);
+	ev->at = lm_time_now();
+	snprintf(ev->user_id, sizeof(ev->user_id), "%s", a->user_id);
+	snprintf(ev->username, sizeof(ev->username), "%s", a->username);
+	ev->role = a->role;
+	snprintf(ev->agency_id, sizeof(ev->agency_id), "%s", a->agency_id);
+	snprintf(ev->action, sizeof(ev->action), "%s", action);
+	snprintf(ev->object_type, sizeof(ev->object_type), "%s", object_type);
+	snprintf(ev->object_id, sizeof(ev->object_id), "%s", object_id ? object_id : "");
+	snprintf(ev->ip, sizeof(ev->ip), "%s", a->ip);
+	snprintf(ev->purpose, sizeof(ev->purpose), "%s", a->purpose);
+	snprintf(ev->request_id, sizeof(ev->request_id), "%s", a->request_id);
+	ev->outcome = outcome;
+}
+
+/* Append one audit event in its own transaction (refusals, reads). */
+static int audit_alone(struct lm_app *app, const struct lm_actor *a, const char *action,
+		       const char *object_type, const char *object_id, int outcome,
+		       struct lm_error *err)
+{
+	struct lm_audit ev;
+	int rc = LM_EBUSY;
+
+	audit_fill(&ev, a, action, object_type, object_id, outcome);
+	for (int attempt = 0; attempt < LM__WRITE_RETRIES && rc == LM_EBUSY; attempt++) {
+		struct lm_conn *c = lm_store_acquire(app->st, LM_CONN_WRITE);
+		rc = lm__qs(app, c, lm_store_audit_append(c, &ev), "audit event", err);
+		lm_store_release(c);
+	}
+	return rc;
+}
+
+int lm__audit_read(struct lm_app *app, const struct lm_actor *a, const char *action,
+		   const char *object_type, const char *object_id, struct lm_error *err)
+{
+	if (a->role != LM_ROLE_SYSTEM && a->purpose[0] == '\0')
+		return lm_error_set(err, LM_EINVAL, "X-Purpose",
+				    "reading personal data requires a purpose (X-Purpose header)");
+	return audit_alone(app, a, action, object_type, object_id, 200, err);
+}
+
+int lm__require(struct lm_app *app, const struct lm_actor *a, enum lm__perm p, const char *action,
+		const char *object_type, const char *object_id, struct lm_error *err)
+{
+	struct lm_error ignored;
+
+	if (lm__allowed(a->role, p))
+		return 0;
+	/* A refusal is itself worth auditing; failing to record it must not hide the 403. */
+	lm_error_init(&ignored);
+	audit_alone(app, a, action, object_type, object_id, 403, &ignored);
+	return lm_error_set(err, LM_EFORBIDDEN, "", "the %s role may not do %s", lm_role_name(a->role),
+			    action);
+}
+
+static int idem_check(struct lm_app *app, struct lm_conn *c, const struct lm_actor *a,
+		      const struct lm__write *w, struct lm_created *out, struct lm_error *err)
+{
+	struct lm_idem prev;
+	enum lm_qs qs = lm_store_idem_get(c, a->user_id, w->idem->key, &prev);
+	int rc = lm__qs(app, c, qs, "idempotency key", err);
+
+	if (rc || qs == LM_QS_NONE)
+		return rc;
+	if (strcmp(prev.request_hash, w->idem->request_hash) != 0)
+		return lm_error_set(err, LM_ECONFLICT, "Idempotency-Key",
+				    "this key was already used for a different request");
+	snprintf(out->id, sizeof(out->id), "%s", prev.object_id);
+	out->status = prev.status;
+	out->replayed = 1;
+	return 0;
+}
+
+static int write_once(struct lm_app *app, struct lm_conn *c, const struct lm_actor *a,
+		      const struct lm__write *w, struct lm_created *out, struct lm_error *err)
+{
+	int has_key = w->idem && w->idem->key && w->idem->key[0];
+	struct lm_audit ev;
+	int rc;
+
+	if ((rc = lm__qs(app, c, lm_store_begin(c), "transaction", err)))
+		return rc;
+	if (has_key && ((rc = idem_check(app, c, a, w, out, err)) || out->replayed))
+		goto out;
+	rc = w->fn(app, c, w->arg, out->id, sizeof(out->id), err);
+	if (rc)
+		goto out;
+	out->status = 201;
+	audit_fill(&ev, a, w->action, w->object_type, out->id, 200);
+	if ((rc = lm__qs(app, c, lm_store_audit_append(c, &ev), "audit event", err)))
+		goto out;
+	if (has_key) {
+		struct lm_idem rec;
+		memset(&rec, 0, sizeof(rec));
+		if ((rc = lm__copy(rec.key, sizeof(rec.key), w->idem->key, "Idempotency-Key", err)))
+			goto out;
+		snprintf(rec.user_id, sizeof(rec.user_id), "%s", a->user_id);
+		snprintf(rec.request_hash, sizeof(rec.request_hash), "%s", w->idem->request_hash);
+		snprintf(rec.object_type, sizeof(rec.object_type), "%s", w->object_type);
+		snprintf(rec.object_id, sizeof(rec.object_id), "%s", out->id);
+		rec.status = out->status;
+		rec.created_at = ev.at;
+		if ((rc = lm__qs(app, c, lm_store_idem_insert(c, &rec), "idempotency record", err)))
+			goto out;
+	}
+	rc = lm__qs(app, c, lm_store_commit(c), "transaction", err);
+	if (rc == 0)
+		return 0;
+out:
+	lm_store_rollback(c);
+	return rc;
+}
+
+int lm__write(struct lm_app *app, const struct lm_actor *a, const struct lm__write *w,
+	      struct lm_created *out, struct lm_error *err)
+{
+	int rc = LM_EBUSY;
+
+	for (int attempt = 0; attempt < LM__WRITE_RETRIES && rc == LM_EBUSY; attempt++) {
+		struct lm_conn *c = lm_store_acquire(app->st, LM_CONN_WRITE);
+		memset(out, 0, sizeof(*out));
+		lm_error_init(err);
+		rc = write_once(app, c, a, w, out, err);
+		lm_store_release(c);
+	}
+	if (rc == LM_EFORBIDDEN) {
+		struct lm_error ignored;
+		lm_error_init(&ignored);
+		audit_alone(app, a, w->action, w->object_type, out->id, 403, &ignored);
+	}
+	return rc;
+}
+
+int lm__copy(char *dst, size_t cap, const char *src, const char *field, struct lm_error *err)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap)
+		return lm_error_set(err, LM_EINVAL, field, "longer than %zu bytes", cap - 1);
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+int lm__check_text(const char *s, size_t max, int required, const char *field,
+		   struct lm_error *err)
+{
+	size_t n = strlen(s), bad;
+
+	if (required && n == 0)
+		return lm_error_set(err, LM_EINVAL, field, "is required and may not be empty");
+	if (n > max)
+		return lm_error_set(err, LM_EINVAL, field, "longer than %zu bytes", max);
+	if (lm_text_check(s, n, max >= LM_TEXT_MAX ? LM_TEXT_MULTILINE : 0, &bad))
+		return lm_error_set(err, LM_EINVAL, field,
+				    "invalid UTF-8 or a control character at byte %zu", bad);
+	return 0;
+}
+
+int lm__check_code(const char *s, const char *field, struct lm_error *err)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > LM_CODE_MAX)
+		return lm_error_set(err, LM_EINVAL, field, "must be 1 to %d characters", LM_CODE_MAX);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (!(isupper(ch) || isdigit(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '/'))
+			return lm_error_set(err, LM_EINVAL, field,
+					    "may hold only A-Z, 0-9 and - _ . / (found '%c')",
+					    isprint(ch) ? ch : '?');
+	}
+	return 0;
+}
+
+int lm__check_country(const char *s, const char *field, struct lm_error *err)
+{
+	if (strlen(s) != 2 || !lm_country_find(s))
+		return lm_error_set(err, LM_EINVAL, field,
+				    "'%.8s' is not an ISO 3166-1 alpha-2 country code", s);
+	return 0;
+}
+
+int lm_app_health(struct lm_app *app, struct lm_error *err)
+{
+	struct lm_conn *c = lm_store_acquire(app->st, LM_CONN_READ);
+	struct lm_agency ag;
+	enum lm_qs qs = lm_store_agency_get(c, "-", &ag);
+	int rc = lm__qs(app, c, qs, "health check", err);
+
+	lm_store_release(c);
+	return rc;
+}
