@@ -28,9 +28,10 @@ bench: build
 	bench/run
 
 fuzz:
-	@scripts/deps --test
-	@CC=clang cmake -S . -B build-fuzz -DLIMES_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+	@scripts/deps --test --fuzz
+	@CC=clang cmake -S . -B build-fuzz -DLIMES_FUZZ=ON -DLIMES_WERROR=OFF -DBUILD_TESTING=OFF >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
+	@echo "run e.g.: build-fuzz/fuzz_api -max_total_time=60 fuzz/corpus/api"
 
 format:
 	@find src tests bench fuzz -name '*.[ch]' | xargs clang-format -i

@@ -22,7 +22,7 @@ void lm_app_config_default(struct lm_app_config *cfg)
 }
 
 int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_app **out,
-	       struct lm_error *err)
+               struct lm_error *err)
 {
 	struct lm_app *app = calloc(1, sizeof(*app));
 
@@ -36,7 +36,8 @@ int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_a
 	if (app->cfg.token_ttl <= 0 || app->cfg.login_free_failures < 1 ||
 	    app->cfg.login_max_wait <= 0) {
 		free(app);
-		return lm_error_set(err, LM_EINVAL, "config", "token lifetime and login limits must be positive");
+		return lm_error_set(err, LM_EINVAL, "config",
+		                    "token lifetime and login limits must be positive");
 	}
 	if (lm__hash_password("limes-dummy-password", app->dummy_hash)) {
 		free(app);
@@ -75,10 +76,10 @@ void lm_actor_system(struct lm_actor *a)
 }
 
 static const char *const role_names[] = {
-	[LM_ROLE_OFFICER] = "officer", [LM_ROLE_SUPERVISOR] = "supervisor",
-	[LM_ROLE_ANALYST] = "analyst", [LM_ROLE_ADMIN] = "admin",
-	[LM_ROLE_AUDITOR] = "auditor", [LM_ROLE_HUMANITARIAN] = "humanitarian",
-	[LM_ROLE_SYSTEM] = "system",
+    [LM_ROLE_OFFICER] = "officer", [LM_ROLE_SUPERVISOR] = "supervisor",
+    [LM_ROLE_ANALYST] = "analyst", [LM_ROLE_ADMIN] = "admin",
+    [LM_ROLE_AUDITOR] = "auditor", [LM_ROLE_HUMANITARIAN] = "humanitarian",
+    [LM_ROLE_SYSTEM] = "system",
 };
 
 const char *lm_role_name(enum lm_role r)
@@ -100,7 +101,7 @@ int lm_role_parse(const char *s, enum lm_role *out)
 }
 
 int lm__qs(struct lm_app *app, struct lm_conn *c, enum lm_qs qs, const char *what,
-	   struct lm_error *err)
+           struct lm_error *err)
 {
 	if (qs >= 0)
 		return 0;
@@ -113,7 +114,7 @@ int lm__qs(struct lm_app *app, struct lm_conn *c, enum lm_qs qs, const char *wha
 }
 
 static void audit_fill(struct lm_audit *ev, const struct lm_actor *a, const char *action,
-		       const char *object_type, const char *object_id, int outcome)
+                       const char *object_type, const char *object_id, int outcome)
 {
 	memset(ev, 0, sizeof(*ev));
 	lm_uuid_v7(ev->id);
@@ -133,8 +134,8 @@ static void audit_fill(struct lm_audit *ev, const struct lm_actor *a, const char
 
 /* Append one audit event in its own transaction (refusals, reads). */
 static int audit_alone(struct lm_app *app, const struct lm_actor *a, const char *action,
-		       const char *object_type, const char *object_id, int outcome,
-		       struct lm_error *err)
+                       const char *object_type, const char *object_id, int outcome,
+                       struct lm_error *err)
 {
 	struct lm_audit ev;
 	int rc = LM_EBUSY;
@@ -149,16 +150,16 @@ static int audit_alone(struct lm_app *app, const struct lm_actor *a, const char 
 }
 
 int lm__audit_read(struct lm_app *app, const struct lm_actor *a, const char *action,
-		   const char *object_type, const char *object_id, struct lm_error *err)
+                   const char *object_type, const char *object_id, struct lm_error *err)
 {
 	if (a->role != LM_ROLE_SYSTEM && a->purpose[0] == '\0')
 		return lm_error_set(err, LM_EINVAL, "X-Purpose",
-				    "reading personal data requires a purpose (X-Purpose header)");
+		                    "reading personal data requires a purpose (X-Purpose header)");
 	return audit_alone(app, a, action, object_type, object_id, 200, err);
 }
 
 int lm__require(struct lm_app *app, const struct lm_actor *a, enum lm__perm p, const char *action,
-		const char *object_type, const char *object_id, struct lm_error *err)
+                const char *object_type, const char *object_id, struct lm_error *err)
 {
 	struct lm_error ignored;
 
@@ -167,12 +168,12 @@ int lm__require(struct lm_app *app, const struct lm_actor *a, enum lm__perm p, c
 	/* A refusal is itself worth auditing; failing to record it must not hide the 403. */
 	lm_error_init(&ignored);
 	audit_alone(app, a, action, object_type, object_id, 403, &ignored);
-	return lm_error_set(err, LM_EFORBIDDEN, "", "the %s role may not do %s", lm_role_name(a->role),
-			    action);
+	return lm_error_set(err, LM_EFORBIDDEN, "", "the %s role may not do %s",
+	                    lm_role_name(a->role), action);
 }
 
 static int idem_check(struct lm_app *app, struct lm_conn *c, const struct lm_actor *a,
-		      const struct lm__write *w, struct lm_created *out, struct lm_error *err)
+                      const struct lm__write *w, struct lm_created *out, struct lm_error *err)
 {
 	struct lm_idem prev;
 	enum lm_qs qs = lm_store_idem_get(c, a->user_id, w->idem->key, &prev);
@@ -182,7 +183,7 @@ static int idem_check(struct lm_app *app, struct lm_conn *c, const struct lm_act
 		return rc;
 	if (strcmp(prev.request_hash, w->idem->request_hash) != 0)
 		return lm_error_set(err, LM_ECONFLICT, "Idempotency-Key",
-				    "this key was already used for a different request");
+		                    "this key was already used for a different request");
 	snprintf(out->id, sizeof(out->id), "%s", prev.object_id);
 	out->status = prev.status;
 	out->replayed = 1;
@@ -190,7 +191,7 @@ static int idem_check(struct lm_app *app, struct lm_conn *c, const struct lm_act
 }
 
 static int write_once(struct lm_app *app, struct lm_conn *c, const struct lm_actor *a,
-		      const struct lm__write *w, struct lm_created *out, struct lm_error *err)
+                      const struct lm__write *w, struct lm_created *out, struct lm_error *err)
 {
 	int has_key = w->idem && w->idem->key && w->idem->key[0];
 	struct lm_audit ev;
@@ -230,7 +231,7 @@ out:
 }
 
 int lm__write(struct lm_app *app, const struct lm_actor *a, const struct lm__write *w,
-	      struct lm_created *out, struct lm_error *err)
+              struct lm_created *out, struct lm_error *err)
 {
 	int rc = LM_EBUSY;
 
@@ -259,8 +260,7 @@ int lm__copy(char *dst, size_t cap, const char *src, const char *field, struct l
 	return 0;
 }
 
-int lm__check_text(const char *s, size_t max, int required, const char *field,
-		   struct lm_error *err)
+int lm__check_text(const char *s, size_t max, int required, const char *field, struct lm_error *err)
 {
 	size_t n = strlen(s), bad;
 
@@ -270,7 +270,7 @@ int lm__check_text(const char *s, size_t max, int required, const char *field,
 		return lm_error_set(err, LM_EINVAL, field, "longer than %zu bytes", max);
 	if (lm_text_check(s, n, max >= LM_TEXT_MAX ? LM_TEXT_MULTILINE : 0, &bad))
 		return lm_error_set(err, LM_EINVAL, field,
-				    "invalid UTF-8 or a control character at byte %zu", bad);
+		                    "invalid UTF-8 or a control character at byte %zu", bad);
 	return 0;
 }
 
@@ -279,13 +279,15 @@ int lm__check_code(const char *s, const char *field, struct lm_error *err)
 	size_t n = strlen(s);
 
 	if (n == 0 || n > LM_CODE_MAX)
-		return lm_error_set(err, LM_EINVAL, field, "must be 1 to %d characters", LM_CODE_MAX);
+		return lm_error_set(err, LM_EINVAL, field, "must be 1 to %d characters",
+		                    LM_CODE_MAX);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
-		if (!(isupper(ch) || isdigit(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '/'))
+		if (!(isupper(ch) || isdigit(ch) || ch == '-' || ch == '_' || ch == '.' ||
+		      ch == '/'))
 			return lm_error_set(err, LM_EINVAL, field,
-					    "may hold only A-Z, 0-9 and - _ . / (found '%c')",
-					    isprint(ch) ? ch : '?');
+			                    "may hold only A-Z, 0-9 and - _ . / (found '%c')",
+			                    isprint(ch) ? ch : '?');
 	}
 	return 0;
 }
@@ -294,7 +296,7 @@ int lm__check_country(const char *s, const char *field, struct lm_error *err)
 {
 	if (strlen(s) != 2 || !lm_country_find(s))
 		return lm_error_set(err, LM_EINVAL, field,
-				    "'%.8s' is not an ISO 3166-1 alpha-2 country code", s);
+		                    "'%.8s' is not an ISO 3166-1 alpha-2 country code", s);
 	return 0;
 }
 

@@ -41,15 +41,15 @@
 struct lm_app;
 
 struct lm_app_config {
-	lm_time_ms token_ttl;	   /* session lifetime; default 12 h (one shift and a margin) */
+	lm_time_ms token_ttl;      /* session lifetime; default 12 h (one shift and a margin) */
 	int login_free_failures;   /* failed logins allowed before slowing down; default 5 */
 	lm_time_ms login_max_wait; /* cap of the back-off, so the real user is never locked out
-				      for long; default 15 min */
+	                              for long; default 15 min */
 };
 
 void lm_app_config_default(struct lm_app_config *cfg);
 int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_app **out,
-	       struct lm_error *err);
+               struct lm_error *err);
 void lm_app_free(struct lm_app *app);
 struct lm_store *lm_app_store(struct lm_app *app);
 
@@ -79,8 +79,8 @@ struct lm_idem_req {
 
 struct lm_created {
 	char id[LM_UUID_STRLEN + 16]; /* id (or natural key) of the object created */
-	int replayed;		      /* 1 when this answers a retry of an earlier request */
-	int status;		      /* HTTP status of the first answer (201) */
+	int replayed;                 /* 1 when this answers a retry of an earlier request */
+	int status;                   /* HTTP status of the first answer (201) */
 };
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -98,7 +98,7 @@ struct lm_login {
  * On LM_ERATELIMIT *retry_after says how long to wait.
  */
 int lm_app_login(struct lm_app *app, const char *username, const char *password, const char *ip,
-		 struct lm_login *out, lm_time_ms *retry_after, struct lm_error *err);
+                 struct lm_login *out, lm_time_ms *retry_after, struct lm_error *err);
 /* Fills the identity part of `out` (ip, purpose and request_id are left to the caller). */
 int lm_app_authenticate(struct lm_app *app, const char *token, struct lm_actor *out);
 int lm_app_logout(struct lm_app *app, const struct lm_actor *a, struct lm_error *err);
@@ -106,17 +106,17 @@ int lm_app_logout(struct lm_app *app, const struct lm_actor *a, struct lm_error 
 /* ---- agencies and users -------------------------------------------------- */
 
 int lm_app_agency_create(struct lm_app *app, const struct lm_actor *a,
-			 const struct lm_idem_req *idem, const struct lm_agency *in,
-			 struct lm_created *out, struct lm_error *err);
+                         const struct lm_idem_req *idem, const struct lm_agency *in,
+                         struct lm_created *out, struct lm_error *err);
 int lm_app_agency_get(struct lm_app *app, const struct lm_actor *a, const char *key,
-		      struct lm_agency *out, struct lm_error *err);
+                      struct lm_agency *out, struct lm_error *err);
 int lm_app_agency_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
-		       int (*cb)(void *ctx, const struct lm_agency *ag), void *ctx,
-		       struct lm_error *err);
+                       int (*cb)(void *ctx, const struct lm_agency *ag), void *ctx,
+                       struct lm_error *err);
 
 #define LM_USER_POINTS_MAX 64 /* crossing points one person can be assigned to */
-#define LM_PASSWORD_MIN 12
-#define LM_PASSWORD_MAX 256 /* argon2 cost stays bounded */
+#define LM_PASSWORD_MIN    12
+#define LM_PASSWORD_MAX    256 /* argon2 cost stays bounded */
 
 /* A user as the API shows it: the account and its crossing-point assignments. */
 struct lm_user_view {
@@ -131,41 +131,41 @@ struct lm_user_view {
  * On success `in` is updated to the stored account (id, agency id and code, version),
  * so the caller can answer without reading personal data back.
  */
-int lm_app_user_create(struct lm_app *app, const struct lm_actor *a,
-		       const struct lm_idem_req *idem, struct lm_user_view *in,
-		       const char *password, struct lm_created *out, struct lm_error *err);
+int lm_app_user_create(struct lm_app *app, const struct lm_actor *a, const struct lm_idem_req *idem,
+                       struct lm_user_view *in, const char *password, struct lm_created *out,
+                       struct lm_error *err);
 int lm_app_user_get(struct lm_app *app, const struct lm_actor *a, const char *key,
-		    struct lm_user_view *out, struct lm_error *err);
+                    struct lm_user_view *out, struct lm_error *err);
 int lm_app_user_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
-		     int (*cb)(void *ctx, const struct lm_user_view *u), void *ctx,
-		     struct lm_error *err);
+                     int (*cb)(void *ctx, const struct lm_user_view *u), void *ctx,
+                     struct lm_error *err);
 /* Replace display name, role, disabled flag, agency and points; LM_ESTALE when version moved. */
 int lm_app_user_update(struct lm_app *app, const struct lm_actor *a, const struct lm_user_view *in,
-		       int64_t expect_version, struct lm_error *err);
+                       int64_t expect_version, struct lm_error *err);
 /* Set a new password and revoke the user's sessions. */
 int lm_app_user_set_password(struct lm_app *app, const struct lm_actor *a, const char *key,
-			     const char *password, struct lm_error *err);
+                             const char *password, struct lm_error *err);
 /* Generate a readable random password of `len` characters into out (len + 1 bytes). */
 void lm_app_random_password(char *out, size_t len);
 
 /* ---- border registry ----------------------------------------------------- */
 
 int lm_app_point_create(struct lm_app *app, const struct lm_actor *a,
-			const struct lm_idem_req *idem, const struct lm_crossing_point *in,
-			struct lm_created *out, struct lm_error *err);
+                        const struct lm_idem_req *idem, const struct lm_crossing_point *in,
+                        struct lm_created *out, struct lm_error *err);
 int lm_app_point_get(struct lm_app *app, const struct lm_actor *a, const char *key,
-		     struct lm_crossing_point *out, struct lm_error *err);
+                     struct lm_crossing_point *out, struct lm_error *err);
 int lm_app_point_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
-		      int (*cb)(void *ctx, const struct lm_crossing_point *p), void *ctx,
-		      struct lm_error *err);
+                      int (*cb)(void *ctx, const struct lm_crossing_point *p), void *ctx,
+                      struct lm_error *err);
 int lm_app_point_update(struct lm_app *app, const struct lm_actor *a,
-			const struct lm_crossing_point *in, int64_t expect_version,
-			struct lm_error *err);
+                        const struct lm_crossing_point *in, int64_t expect_version,
+                        struct lm_error *err);
 
 /* in->point_id may hold the point's id or code. */
-int lm_app_status_set(struct lm_app *app, const struct lm_actor *a,
-		      const struct lm_idem_req *idem, const struct lm_status_change *in,
-		      struct lm_created *out, struct lm_error *err);
+int lm_app_status_set(struct lm_app *app, const struct lm_actor *a, const struct lm_idem_req *idem,
+                      const struct lm_status_change *in, struct lm_created *out,
+                      struct lm_error *err);
 
 struct lm_status_report {
 	struct lm_crossing_point point;
@@ -174,8 +174,8 @@ struct lm_status_report {
 };
 
 int lm_app_status_at(struct lm_app *app, const struct lm_actor *a, const char *point_key,
-		     const struct lm_status_query *q, struct lm_status_report *out,
-		     struct lm_error *err);
+                     const struct lm_status_query *q, struct lm_status_report *out,
+                     struct lm_error *err);
 
 /* History of one point: every change, in order, and the closures per traffic mode. */
 struct lm_status_history {
@@ -189,51 +189,50 @@ struct lm_status_history {
 };
 
 int lm_app_status_history(struct lm_app *app, const struct lm_actor *a, const char *point_key,
-			  struct lm_status_history *out, struct lm_error *err);
+                          struct lm_status_history *out, struct lm_error *err);
 void lm_status_history_release(struct lm_status_history *h);
 
 /* in->wkt must be set; length_m is computed here. */
 int lm_app_segment_create(struct lm_app *app, const struct lm_actor *a,
-			  const struct lm_idem_req *idem, const struct lm_segment *in,
-			  struct lm_created *out, struct lm_error *err);
+                          const struct lm_idem_req *idem, const struct lm_segment *in,
+                          struct lm_created *out, struct lm_error *err);
 /* On success out->wkt is a heap string: lm_segment_release(out). */
 int lm_app_segment_get(struct lm_app *app, const struct lm_actor *a, const char *key,
-		       struct lm_segment *out, struct lm_error *err);
+                       struct lm_segment *out, struct lm_error *err);
 int lm_app_segment_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
-			int (*cb)(void *ctx, const struct lm_segment *s), void *ctx,
-			struct lm_error *err);
+                        int (*cb)(void *ctx, const struct lm_segment *s), void *ctx,
+                        struct lm_error *err);
 int lm_app_segment_update(struct lm_app *app, const struct lm_actor *a, const struct lm_segment *in,
-			  int64_t expect_version, struct lm_error *err);
+                          int64_t expect_version, struct lm_error *err);
 
 /* in->segment_id may hold the segment's id or code, or "". */
 int lm_app_marker_create(struct lm_app *app, const struct lm_actor *a,
-			 const struct lm_idem_req *idem, const struct lm_marker *in,
-			 struct lm_created *out, struct lm_error *err);
+                         const struct lm_idem_req *idem, const struct lm_marker *in,
+                         struct lm_created *out, struct lm_error *err);
 int lm_app_marker_get(struct lm_app *app, const struct lm_actor *a, const char *key,
-		      struct lm_marker *out, struct lm_error *err);
+                      struct lm_marker *out, struct lm_error *err);
 int lm_app_marker_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
-		       int (*cb)(void *ctx, const struct lm_marker *m), void *ctx,
-		       struct lm_error *err);
+                       int (*cb)(void *ctx, const struct lm_marker *m), void *ctx,
+                       struct lm_error *err);
 int lm_app_marker_update(struct lm_app *app, const struct lm_actor *a, const struct lm_marker *in,
-			 int64_t expect_version, struct lm_error *err);
+                         int64_t expect_version, struct lm_error *err);
 /* Records an inspection and sets the marker's condition to what was found. in->marker_id may
  * hold the marker's id or pillar. */
 int lm_app_inspection_add(struct lm_app *app, const struct lm_actor *a,
-			  const struct lm_idem_req *idem, const struct lm_inspection *in,
-			  struct lm_created *out, struct lm_error *err);
+                          const struct lm_idem_req *idem, const struct lm_inspection *in,
+                          struct lm_created *out, struct lm_error *err);
 int lm_app_inspection_list(struct lm_app *app, const struct lm_actor *a, const char *marker_key,
-			   int (*cb)(void *ctx, const struct lm_inspection *i), void *ctx,
-			   struct lm_error *err);
+                           int (*cb)(void *ctx, const struct lm_inspection *i), void *ctx,
+                           struct lm_error *err);
 
 const char *lm_marker_condition_name(enum lm_marker_condition c);
 int lm_marker_condition_parse(const char *s, enum lm_marker_condition *out);
 
 /* ---- audit --------------------------------------------------------------- */
 
-int lm_app_audit_list(struct lm_app *app, const struct lm_actor *a,
-		      const struct lm_audit_filter *f, const struct lm_page *pg,
-		      int (*cb)(void *ctx, const struct lm_audit *ev), void *ctx,
-		      struct lm_error *err);
+int lm_app_audit_list(struct lm_app *app, const struct lm_actor *a, const struct lm_audit_filter *f,
+                      const struct lm_page *pg, int (*cb)(void *ctx, const struct lm_audit *ev),
+                      void *ctx, struct lm_error *err);
 
 /* ---- health -------------------------------------------------------------- */
 

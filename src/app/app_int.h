@@ -33,9 +33,9 @@ int lm__hash_password(const char *password, char out[LM_PWHASH_MAX + 1]);
 
 /* What a role may do. Checked by lm__require(); the matrix is in perm.c. */
 enum lm__perm {
-	LM_PERM_REGISTRY_READ,	 /* crossing points, status, segments, markers */
-	LM_PERM_REGISTRY_WRITE,	 /* create / change points, segments, markers */
-	LM_PERM_STATUS_WRITE,	 /* open / restrict / close a crossing point */
+	LM_PERM_REGISTRY_READ,    /* crossing points, status, segments, markers */
+	LM_PERM_REGISTRY_WRITE,   /* create / change points, segments, markers */
+	LM_PERM_STATUS_WRITE,     /* open / restrict / close a crossing point */
 	LM_PERM_INSPECTION_WRITE, /* record a boundary-marker inspection */
 	LM_PERM_AGENCY_READ,
 	LM_PERM_AGENCY_WRITE,
@@ -51,14 +51,14 @@ int lm__allowed(enum lm_role role, enum lm__perm p);
  * returns LM_EFORBIDDEN with a message naming the role.
  */
 int lm__require(struct lm_app *app, const struct lm_actor *a, enum lm__perm p, const char *action,
-		const char *object_type, const char *object_id, struct lm_error *err);
+                const char *object_type, const char *object_id, struct lm_error *err);
 /* Supervisors act only at the crossing points they are assigned to. */
 int lm__require_point(struct lm_app *app, struct lm_conn *c, const struct lm_actor *a,
-		      const char *point_code, const char *action, struct lm_error *err);
+                      const char *point_code, const char *action, struct lm_error *err);
 
 /* Turn a store status into an LM_E code (0 for success), counting hard errors. */
 int lm__qs(struct lm_app *app, struct lm_conn *c, enum lm_qs qs, const char *what,
-	   struct lm_error *err);
+           struct lm_error *err);
 
 /*
  * One audited write. `fn` runs inside a write transaction and names the
@@ -67,26 +67,26 @@ int lm__qs(struct lm_app *app, struct lm_conn *c, enum lm_qs qs, const char *wha
  * retries the whole thing on transient store errors.
  */
 struct lm__write {
-	const char *action;	 /* "crossing_point.create" */
+	const char *action;      /* "crossing_point.create" */
 	const char *object_type; /* "crossing_point" */
 	const struct lm_idem_req *idem;
 	int (*fn)(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-		  size_t object_id_len, struct lm_error *err);
+	          size_t object_id_len, struct lm_error *err);
 	void *arg;
 };
 
 int lm__write(struct lm_app *app, const struct lm_actor *a, const struct lm__write *w,
-	      struct lm_created *out, struct lm_error *err);
+              struct lm_created *out, struct lm_error *err);
 /* Audit a read of personal data; fails with LM_EINVAL when the actor gave no purpose. */
 int lm__audit_read(struct lm_app *app, const struct lm_actor *a, const char *action,
-		   const char *object_type, const char *object_id, struct lm_error *err);
+                   const char *object_type, const char *object_id, struct lm_error *err);
 
 /* Copy a NUL-terminated string into a fixed field; LM_EINVAL naming `field` when too long. */
 int lm__copy(char *dst, size_t cap, const char *src, const char *field, struct lm_error *err);
 
 /* Validation shared by use cases. */
 int lm__check_text(const char *s, size_t max, int required, const char *field,
-		   struct lm_error *err);
+                   struct lm_error *err);
 int lm__check_code(const char *s, const char *field, struct lm_error *err);
 int lm__check_country(const char *s, const char *field, struct lm_error *err);
 

@@ -22,7 +22,7 @@
 #include <string.h>
 
 static struct lm__throttle_slot *throttle_slot(struct lm_app *app, const char *key, int create,
-					       lm_time_ms now)
+                                               lm_time_ms now)
 {
 	uint64_t h = 1469598103934665603ULL;
 	struct lm__throttle_slot *victim = NULL;
@@ -47,7 +47,7 @@ static struct lm__throttle_slot *throttle_slot(struct lm_app *app, const char *k
 }
 
 static void throttle_keys(char ukey[], size_t ulen, char akey[], size_t alen, const char *username,
-			  const char *ip)
+                          const char *ip)
 {
 	snprintf(ukey, ulen, "u:%s", username);
 	snprintf(akey, alen, "a:%s", ip);
@@ -55,7 +55,7 @@ static void throttle_keys(char ukey[], size_t ulen, char akey[], size_t alen, co
 
 /* Wait still owed by either key, or 0. */
 static lm_time_ms throttle_wait(struct lm_app *app, const char *username, const char *ip,
-				lm_time_ms now)
+                                lm_time_ms now)
 {
 	char uk[LM_USERNAME_MAX + 4], ak[LM_IP_MAX + 4];
 	lm_time_ms wait = 0;
@@ -120,14 +120,15 @@ static void token_hash(const char *token, char out[LM_TOKEN_HASH_HEX + 1])
 
 int lm__hash_password(const char *password, char out[LM_PWHASH_MAX + 1])
 {
-	if (crypto_pwhash_str_alg(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13))
+	if (crypto_pwhash_str_alg(out, password, strlen(password),
+	                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                          crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13))
 		return LM_ENOMEM;
 	return 0;
 }
 
 int lm_app_login(struct lm_app *app, const char *username, const char *password, const char *ip,
-		 struct lm_login *out, lm_time_ms *retry_after, struct lm_error *err)
+                 struct lm_login *out, lm_time_ms *retry_after, struct lm_error *err)
 {
 	lm_time_ms now = lm_time_now(), wait;
 	struct lm_user u;
@@ -146,8 +147,8 @@ int lm_app_login(struct lm_app *app, const char *username, const char *password,
 	if (wait > 0) {
 		*retry_after = wait;
 		return lm_error_set(err, LM_ERATELIMIT, "",
-				    "too many failed logins; try again in %lld s",
-				    (long long)((wait + 999) / 1000));
+		                    "too many failed logins; try again in %lld s",
+		                    (long long)((wait + 999) / 1000));
 	}
 
 	c = lm_store_acquire(app->st, LM_CONN_READ);
@@ -158,7 +159,7 @@ int lm_app_login(struct lm_app *app, const char *username, const char *password,
 		return rc;
 	/* Unknown users cost an argon2 verification too, so timing does not reveal them. */
 	ok = crypto_pwhash_str_verify(qs == LM_QS_ONE && u.pw_hash[0] ? u.pw_hash : app->dummy_hash,
-				      password, strlen(password)) == 0 &&
+	                              password, strlen(password)) == 0 &&
 	     qs == LM_QS_ONE && !u.disabled && u.pw_hash[0];
 	if (!ok) {
 		throttle_fail(app, username, ip, now);
@@ -259,13 +260,13 @@ int lm_app_authenticate(struct lm_app *app, const char *token, struct lm_actor *
 }
 
 static int logout_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-		     size_t object_id_len, struct lm_error *err)
+                     size_t object_id_len, struct lm_error *err)
 {
 	const struct lm_actor *a = arg;
 
 	snprintf(object_id, object_id_len, "%s", a->session_id);
 	return lm__qs(app, c, lm_store_session_revoke(c, a->session_id, lm_time_now()), "session",
-		      err);
+	              err);
 }
 
 int lm_app_logout(struct lm_app *app, const struct lm_actor *a, struct lm_error *err)

@@ -20,15 +20,15 @@
 #define H (1u << LM_ROLE_HUMANITARIAN)
 
 static const unsigned matrix[LM_PERM__COUNT] = {
-	[LM_PERM_REGISTRY_READ] = O | S | N | A | U | H,
-	[LM_PERM_REGISTRY_WRITE] = A,
-	[LM_PERM_STATUS_WRITE] = S | A,
-	[LM_PERM_INSPECTION_WRITE] = O | S | A,
-	[LM_PERM_AGENCY_READ] = O | S | N | A | U | H,
-	[LM_PERM_AGENCY_WRITE] = A,
-	[LM_PERM_USER_READ] = A | U,
-	[LM_PERM_USER_WRITE] = A,
-	[LM_PERM_AUDIT_READ] = U,
+    [LM_PERM_REGISTRY_READ] = O | S | N | A | U | H,
+    [LM_PERM_REGISTRY_WRITE] = A,
+    [LM_PERM_STATUS_WRITE] = S | A,
+    [LM_PERM_INSPECTION_WRITE] = O | S | A,
+    [LM_PERM_AGENCY_READ] = O | S | N | A | U | H,
+    [LM_PERM_AGENCY_WRITE] = A,
+    [LM_PERM_USER_READ] = A | U,
+    [LM_PERM_USER_WRITE] = A,
+    [LM_PERM_AUDIT_READ] = U,
 };
 
 int lm__allowed(enum lm_role role, enum lm__perm p)
@@ -57,7 +57,7 @@ static int match_point(void *ctx, const char *code)
 }
 
 int lm__require_point(struct lm_app *app, struct lm_conn *c, const struct lm_actor *a,
-		      const char *point_code, const char *action, struct lm_error *err)
+                      const char *point_code, const char *action, struct lm_error *err)
 {
 	struct point_match m = {point_code, 0};
 	int rc;
@@ -65,11 +65,11 @@ int lm__require_point(struct lm_app *app, struct lm_conn *c, const struct lm_act
 	if (a->role != LM_ROLE_SUPERVISOR && a->role != LM_ROLE_OFFICER)
 		return 0;
 	rc = lm__qs(app, c, lm_store_user_points_list(c, a->user_id, match_point, &m),
-		    "assignments", err);
+	            "assignments", err);
 	if (rc)
 		return rc;
 	if (!m.found)
 		return lm_error_set(err, LM_EFORBIDDEN, "crossing_point",
-				    "you are not assigned to crossing point %s", point_code);
+		                    "you are not assigned to crossing point %s", point_code);
 	return 0;
 }

@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* Generous upper bounds that still catch a mistyped extra digit. */
-#define LM_LANES_MAX 200
+#define LM_LANES_MAX    200
 #define LM_CAPACITY_MAX 1000000
 
 /* Shared shape of every registry read: permission, one store call, NOTFOUND. */
@@ -22,8 +22,8 @@
 		struct lm_conn *c_;                                                                \
 		enum lm_qs qs_;                                                                    \
 		int rc_;                                                                           \
-		if ((rc_ = lm__require(app, a, LM_PERM_REGISTRY_READ, type ".read", type, key,    \
-				       err)))                                                      \
+		if ((rc_ = lm__require(app, a, LM_PERM_REGISTRY_READ, type ".read", type, key,     \
+		                       err)))                                                      \
 			return rc_;                                                                \
 		c_ = lm_store_acquire((app)->st, LM_CONN_READ);                                    \
 		qs_ = call(c_, key, out);                                                          \
@@ -38,8 +38,8 @@
 	do {                                                                                       \
 		struct lm_conn *c_;                                                                \
 		int rc_;                                                                           \
-		if ((rc_ = lm__require(app, a, LM_PERM_REGISTRY_READ, type ".list", type, "",     \
-				       err)))                                                      \
+		if ((rc_ =                                                                         \
+		         lm__require(app, a, LM_PERM_REGISTRY_READ, type ".list", type, "", err))) \
 			return rc_;                                                                \
 		c_ = lm_store_acquire((app)->st, LM_CONN_READ);                                    \
 		rc_ = lm__qs(app, c_, call(c_, pg, cb, ctx), what, err);                           \
@@ -55,17 +55,17 @@ static int check_point_code(const char *s, struct lm_error *err)
 
 	if (strlen(s) != 5)
 		return lm_error_set(err, LM_EINVAL, "code",
-				    "must be 5 characters, UN/LOCODE style (e.g. CNRUI)");
+		                    "must be 5 characters, UN/LOCODE style (e.g. CNRUI)");
 	memcpy(cc, s, 2);
 	cc[2] = '\0';
 	if (lm__check_country(cc, "code", err))
 		return lm_error_set(err, LM_EINVAL, "code",
-				    "must start with an ISO 3166 alpha-2 country ('%s' is not one)",
-				    cc);
+		                    "must start with an ISO 3166 alpha-2 country ('%s' is not one)",
+		                    cc);
 	for (int i = 2; i < 5; i++)
 		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '2' && s[i] <= '9')))
 			return lm_error_set(err, LM_EINVAL, "code",
-					    "characters 3-5 must be A-Z or 2-9 (UN/LOCODE)");
+			                    "characters 3-5 must be A-Z or 2-9 (UN/LOCODE)");
 	return 0;
 }
 
@@ -83,38 +83,38 @@ static int check_point(const struct lm_crossing_point *p, struct lm_error *err)
 		return rc;
 	if (strncmp(p->code, p->country, 2) != 0)
 		return lm_error_set(err, LM_EINVAL, "code", "must start with the country (%s)",
-				    p->country);
+		                    p->country);
 	if (strcmp(p->country, p->country_other) == 0)
 		return lm_error_set(err, LM_EINVAL, "country_other",
-				    "must differ from country: a crossing joins two countries");
+		                    "must differ from country: a crossing joins two countries");
 	if (strcmp(p->kind, "international") && strcmp(p->kind, "bilateral") &&
 	    strcmp(p->kind, "local"))
 		return lm_error_set(err, LM_EINVAL, "kind",
-				    "must be international, bilateral or local");
-	if (p->modes == 0 || (p->modes & ~(unsigned)(LM_MODE_PEDESTRIAN | LM_MODE_VEHICLE |
-						     LM_MODE_CARGO)))
+		                    "must be international, bilateral or local");
+	if (p->modes == 0 ||
+	    (p->modes & ~(unsigned)(LM_MODE_PEDESTRIAN | LM_MODE_VEHICLE | LM_MODE_CARGO)))
 		return lm_error_set(err, LM_EINVAL, "modes",
-				    "must list at least one of pedestrian, vehicle, cargo");
+		                    "must list at least one of pedestrian, vehicle, cargo");
 	if (p->lanes < 0 || p->lanes > LM_LANES_MAX)
 		return lm_error_set(err, LM_EINVAL, "lanes", "must be 0 to %d", LM_LANES_MAX);
 	if ((rc = lm_geo_check(p->lon, p->lat, "position", err)))
 		return rc;
 	if (!lm_tz_valid(p->tz))
 		return lm_error_set(err, LM_EINVAL, "time_zone", "'%.64s' is not an IANA time zone",
-				    p->tz);
+		                    p->tz);
 	if ((rc = lm_hours_parse(p->hours, strlen(p->hours), &h, err)))
 		return rc;
 	if (p->capacity_trucks_per_day < 0 || p->capacity_trucks_per_day > LM_CAPACITY_MAX)
 		return lm_error_set(err, LM_EINVAL, "capacity/trucks_per_day", "must be 0 to %d",
-				    LM_CAPACITY_MAX);
+		                    LM_CAPACITY_MAX);
 	if (p->capacity_persons_per_day < 0 || p->capacity_persons_per_day > LM_CAPACITY_MAX)
 		return lm_error_set(err, LM_EINVAL, "capacity/persons_per_day", "must be 0 to %d",
-				    LM_CAPACITY_MAX);
+		                    LM_CAPACITY_MAX);
 	return 0;
 }
 
 static int point_create_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-			   size_t object_id_len, struct lm_error *err)
+                           size_t object_id_len, struct lm_error *err)
 {
 	struct lm_crossing_point p = *(const struct lm_crossing_point *)arg;
 
@@ -122,34 +122,33 @@ static int point_create_fn(struct lm_app *app, struct lm_conn *c, void *arg, cha
 	p.created_at = p.updated_at = lm_time_now();
 	p.version = 1;
 	snprintf(object_id, object_id_len, "%s", p.code);
-	return lm__qs(app, c, lm_store_point_insert(c, &p), "a crossing point with this code",
-		      err);
+	return lm__qs(app, c, lm_store_point_insert(c, &p), "a crossing point with this code", err);
 }
 
 int lm_app_point_create(struct lm_app *app, const struct lm_actor *a,
-			const struct lm_idem_req *idem, const struct lm_crossing_point *in,
-			struct lm_created *out, struct lm_error *err)
+                        const struct lm_idem_req *idem, const struct lm_crossing_point *in,
+                        struct lm_created *out, struct lm_error *err)
 {
 	struct lm__write w = {"crossing_point.create", "crossing_point", idem, point_create_fn,
-			      (void *)in};
+	                      (void *)in};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_WRITE, w.action, w.object_type, in->code,
-			      err)) ||
+	                      err)) ||
 	    (rc = check_point(in, err)))
 		return rc;
 	return lm__write(app, a, &w, out, err);
 }
 
 int lm_app_point_get(struct lm_app *app, const struct lm_actor *a, const char *key,
-		     struct lm_crossing_point *out, struct lm_error *err)
+                     struct lm_crossing_point *out, struct lm_error *err)
 {
 	REGISTRY_GET(app, a, "crossing point", "crossing_point", key, lm_store_point_get);
 }
 
 int lm_app_point_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
-		      int (*cb)(void *ctx, const struct lm_crossing_point *p), void *ctx,
-		      struct lm_error *err)
+                      int (*cb)(void *ctx, const struct lm_crossing_point *p), void *ctx,
+                      struct lm_error *err)
 {
 	REGISTRY_LIST(app, a, "crossing points", "crossing_point", lm_store_point_list);
 }
@@ -160,7 +159,7 @@ struct versioned {
 };
 
 static int point_update_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-			   size_t object_id_len, struct lm_error *err)
+                           size_t object_id_len, struct lm_error *err)
 {
 	const struct versioned *v = arg;
 	struct lm_crossing_point p = *(const struct lm_crossing_point *)v->rec, cur;
@@ -175,7 +174,8 @@ static int point_update_fn(struct lm_app *app, struct lm_conn *c, void *arg, cha
 	snprintf(object_id, object_id_len, "%s", cur.code);
 	/* The code is the point's identity in every reference: it does not change. */
 	if (strcmp(cur.code, p.code) != 0)
-		return lm_error_set(err, LM_EINVAL, "code", "a crossing point's code cannot change");
+		return lm_error_set(err, LM_EINVAL, "code",
+		                    "a crossing point's code cannot change");
 	memcpy(p.id, cur.id, sizeof(p.id));
 	p.created_at = cur.created_at;
 	p.updated_at = lm_time_now();
@@ -184,14 +184,14 @@ static int point_update_fn(struct lm_app *app, struct lm_conn *c, void *arg, cha
 		return rc;
 	if (qs == LM_QS_NONE)
 		return lm_error_set(err, LM_ESTALE, "If-Match",
-				    "crossing point %s changed since version %lld was read", p.code,
-				    (long long)v->expect_version);
+		                    "crossing point %s changed since version %lld was read", p.code,
+		                    (long long)v->expect_version);
 	return 0;
 }
 
 int lm_app_point_update(struct lm_app *app, const struct lm_actor *a,
-			const struct lm_crossing_point *in, int64_t expect_version,
-			struct lm_error *err)
+                        const struct lm_crossing_point *in, int64_t expect_version,
+                        struct lm_error *err)
 {
 	struct versioned v = {in, expect_version};
 	struct lm__write w = {"crossing_point.update", "crossing_point", NULL, point_update_fn, &v};
@@ -199,7 +199,7 @@ int lm_app_point_update(struct lm_app *app, const struct lm_actor *a,
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_WRITE, w.action, w.object_type, in->code,
-			      err)) ||
+	                      err)) ||
 	    (rc = check_point(in, err)))
 		return rc;
 	return lm__write(app, a, &w, &out, err);
@@ -221,7 +221,7 @@ static int check_segment(struct lm_segment *s, struct lm_error *err)
 		return rc;
 	if (strcmp(s->country_a, s->country_b) == 0)
 		return lm_error_set(err, LM_EINVAL, "countries/1",
-				    "a border segment separates two different countries");
+		                    "a border segment separates two different countries");
 	if (!s->wkt)
 		return lm_error_set(err, LM_EINVAL, "geometry", "is required");
 	if ((rc = lm_geo_line_from_wkt(s->wkt, strlen(s->wkt), &pts, &n, err)))
@@ -232,7 +232,7 @@ static int check_segment(struct lm_segment *s, struct lm_error *err)
 }
 
 static int segment_create_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-			     size_t object_id_len, struct lm_error *err)
+                             size_t object_id_len, struct lm_error *err)
 {
 	struct lm_segment s = *(const struct lm_segment *)arg;
 
@@ -244,35 +244,35 @@ static int segment_create_fn(struct lm_app *app, struct lm_conn *c, void *arg, c
 }
 
 int lm_app_segment_create(struct lm_app *app, const struct lm_actor *a,
-			  const struct lm_idem_req *idem, const struct lm_segment *in,
-			  struct lm_created *out, struct lm_error *err)
+                          const struct lm_idem_req *idem, const struct lm_segment *in,
+                          struct lm_created *out, struct lm_error *err)
 {
 	struct lm_segment s = *in;
 	struct lm__write w = {"segment.create", "segment", idem, segment_create_fn, &s};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_WRITE, w.action, w.object_type, in->code,
-			      err)) ||
+	                      err)) ||
 	    (rc = check_segment(&s, err)))
 		return rc;
 	return lm__write(app, a, &w, out, err);
 }
 
 int lm_app_segment_get(struct lm_app *app, const struct lm_actor *a, const char *key,
-		       struct lm_segment *out, struct lm_error *err)
+                       struct lm_segment *out, struct lm_error *err)
 {
 	REGISTRY_GET(app, a, "segment", "segment", key, lm_store_segment_get);
 }
 
 int lm_app_segment_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
-			int (*cb)(void *ctx, const struct lm_segment *s), void *ctx,
-			struct lm_error *err)
+                        int (*cb)(void *ctx, const struct lm_segment *s), void *ctx,
+                        struct lm_error *err)
 {
 	REGISTRY_LIST(app, a, "segments", "segment", lm_store_segment_list);
 }
 
 static int segment_update_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-			     size_t object_id_len, struct lm_error *err)
+                             size_t object_id_len, struct lm_error *err)
 {
 	const struct versioned *v = arg;
 	struct lm_segment s = *(const struct lm_segment *)v->rec, cur;
@@ -294,13 +294,13 @@ static int segment_update_fn(struct lm_app *app, struct lm_conn *c, void *arg, c
 		return rc;
 	if (qs == LM_QS_NONE)
 		return lm_error_set(err, LM_ESTALE, "If-Match",
-				    "segment %s changed since version %lld was read", s.code,
-				    (long long)v->expect_version);
+		                    "segment %s changed since version %lld was read", s.code,
+		                    (long long)v->expect_version);
 	return 0;
 }
 
 int lm_app_segment_update(struct lm_app *app, const struct lm_actor *a, const struct lm_segment *in,
-			  int64_t expect_version, struct lm_error *err)
+                          int64_t expect_version, struct lm_error *err)
 {
 	struct lm_segment s = *in;
 	struct versioned v = {&s, expect_version};
@@ -309,7 +309,7 @@ int lm_app_segment_update(struct lm_app *app, const struct lm_actor *a, const st
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_WRITE, w.action, w.object_type, in->code,
-			      err)) ||
+	                      err)) ||
 	    (rc = check_segment(&s, err)))
 		return rc;
 	return lm__write(app, a, &w, &out, err);
@@ -318,10 +318,10 @@ int lm_app_segment_update(struct lm_app *app, const struct lm_actor *a, const st
 /* ---- markers and inspections -------------------------------------------------- */
 
 static const char *const condition_names[] = {
-	[LM_MARKER_INTACT] = "intact",
-	[LM_MARKER_DAMAGED] = "damaged",
-	[LM_MARKER_MISSING] = "missing",
-	[LM_MARKER_DISPLACED] = "displaced",
+    [LM_MARKER_INTACT] = "intact",
+    [LM_MARKER_DAMAGED] = "damaged",
+    [LM_MARKER_MISSING] = "missing",
+    [LM_MARKER_DISPLACED] = "displaced",
 };
 
 const char *lm_marker_condition_name(enum lm_marker_condition c)
@@ -352,13 +352,13 @@ static int check_marker(const struct lm_marker *m, struct lm_error *err)
 		return rc;
 	if (m->condition < LM_MARKER_INTACT || m->condition > LM_MARKER_DISPLACED)
 		return lm_error_set(err, LM_EINVAL, "condition",
-				    "must be intact, damaged, missing or displaced");
+		                    "must be intact, damaged, missing or displaced");
 	return 0;
 }
 
 /* A marker names its segment by id or code; store the id. */
 static int resolve_segment(struct lm_app *app, struct lm_conn *c, struct lm_marker *m,
-			   struct lm_error *err)
+                           struct lm_error *err)
 {
 	struct lm_segment s;
 	enum lm_qs qs;
@@ -377,7 +377,7 @@ static int resolve_segment(struct lm_app *app, struct lm_conn *c, struct lm_mark
 }
 
 static int marker_create_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-			    size_t object_id_len, struct lm_error *err)
+                            size_t object_id_len, struct lm_error *err)
 {
 	struct lm_marker m = *(const struct lm_marker *)arg;
 	int rc;
@@ -389,38 +389,38 @@ static int marker_create_fn(struct lm_app *app, struct lm_conn *c, void *arg, ch
 	m.version = 1;
 	snprintf(object_id, object_id_len, "%s", m.pillar);
 	return lm__qs(app, c, lm_store_marker_insert(c, &m), "a marker with this pillar number",
-		      err);
+	              err);
 }
 
 int lm_app_marker_create(struct lm_app *app, const struct lm_actor *a,
-			 const struct lm_idem_req *idem, const struct lm_marker *in,
-			 struct lm_created *out, struct lm_error *err)
+                         const struct lm_idem_req *idem, const struct lm_marker *in,
+                         struct lm_created *out, struct lm_error *err)
 {
 	struct lm__write w = {"marker.create", "marker", idem, marker_create_fn, (void *)in};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_WRITE, w.action, w.object_type, in->pillar,
-			      err)) ||
+	                      err)) ||
 	    (rc = check_marker(in, err)))
 		return rc;
 	return lm__write(app, a, &w, out, err);
 }
 
 int lm_app_marker_get(struct lm_app *app, const struct lm_actor *a, const char *key,
-		      struct lm_marker *out, struct lm_error *err)
+                      struct lm_marker *out, struct lm_error *err)
 {
 	REGISTRY_GET(app, a, "marker", "marker", key, lm_store_marker_get);
 }
 
 int lm_app_marker_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
-		       int (*cb)(void *ctx, const struct lm_marker *m), void *ctx,
-		       struct lm_error *err)
+                       int (*cb)(void *ctx, const struct lm_marker *m), void *ctx,
+                       struct lm_error *err)
 {
 	REGISTRY_LIST(app, a, "markers", "marker", lm_store_marker_list);
 }
 
 static int marker_update_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-			    size_t object_id_len, struct lm_error *err)
+                            size_t object_id_len, struct lm_error *err)
 {
 	const struct versioned *v = arg;
 	struct lm_marker m = *(const struct lm_marker *)v->rec, cur;
@@ -443,13 +443,13 @@ static int marker_update_fn(struct lm_app *app, struct lm_conn *c, void *arg, ch
 		return rc;
 	if (qs == LM_QS_NONE)
 		return lm_error_set(err, LM_ESTALE, "If-Match",
-				    "marker %s changed since version %lld was read", m.pillar,
-				    (long long)v->expect_version);
+		                    "marker %s changed since version %lld was read", m.pillar,
+		                    (long long)v->expect_version);
 	return 0;
 }
 
 int lm_app_marker_update(struct lm_app *app, const struct lm_actor *a, const struct lm_marker *in,
-			 int64_t expect_version, struct lm_error *err)
+                         int64_t expect_version, struct lm_error *err)
 {
 	struct versioned v = {in, expect_version};
 	struct lm__write w = {"marker.update", "marker", NULL, marker_update_fn, &v};
@@ -457,7 +457,7 @@ int lm_app_marker_update(struct lm_app *app, const struct lm_actor *a, const str
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_WRITE, w.action, w.object_type, in->pillar,
-			      err)) ||
+	                      err)) ||
 	    (rc = check_marker(in, err)))
 		return rc;
 	return lm__write(app, a, &w, &out, err);
@@ -467,7 +467,7 @@ int lm_app_marker_update(struct lm_app *app, const struct lm_actor *a, const str
 #define LM_CLOCK_SKEW_MS (5LL * 60 * 1000)
 
 static int inspection_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-			 size_t object_id_len, struct lm_error *err)
+                         size_t object_id_len, struct lm_error *err)
 {
 	struct lm_inspection i = *(const struct lm_inspection *)arg;
 	struct lm_marker m;
@@ -494,20 +494,20 @@ static int inspection_fn(struct lm_app *app, struct lm_conn *c, void *arg, char 
 }
 
 int lm_app_inspection_add(struct lm_app *app, const struct lm_actor *a,
-			  const struct lm_idem_req *idem, const struct lm_inspection *in,
-			  struct lm_created *out, struct lm_error *err)
+                          const struct lm_idem_req *idem, const struct lm_inspection *in,
+                          struct lm_created *out, struct lm_error *err)
 {
 	struct lm_inspection i = *in;
 	struct lm__write w = {"inspection.create", "inspection", idem, inspection_fn, &i};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_INSPECTION_WRITE, w.action, w.object_type,
-			      in->marker_id, err)) ||
+	                      in->marker_id, err)) ||
 	    (rc = lm__check_text(in->note, LM_TEXT_MAX, 0, "note", err)))
 		return rc;
 	if (in->condition < LM_MARKER_INTACT || in->condition > LM_MARKER_DISPLACED)
 		return lm_error_set(err, LM_EINVAL, "condition",
-				    "must be intact, damaged, missing or displaced");
+		                    "must be intact, damaged, missing or displaced");
 	if (in->inspected_at > lm_time_now() + LM_CLOCK_SKEW_MS)
 		return lm_error_set(err, LM_EINVAL, "inspected_at", "is in the future");
 	snprintf(i.inspector_id, sizeof(i.inspector_id), "%s", a->user_id);
@@ -515,8 +515,8 @@ int lm_app_inspection_add(struct lm_app *app, const struct lm_actor *a,
 }
 
 int lm_app_inspection_list(struct lm_app *app, const struct lm_actor *a, const char *marker_key,
-			   int (*cb)(void *ctx, const struct lm_inspection *i), void *ctx,
-			   struct lm_error *err)
+                           int (*cb)(void *ctx, const struct lm_inspection *i), void *ctx,
+                           struct lm_error *err)
 {
 	struct lm_marker m;
 	struct lm_conn *c;
@@ -524,7 +524,7 @@ int lm_app_inspection_list(struct lm_app *app, const struct lm_actor *a, const c
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_READ, "inspection.list", "marker",
-			      marker_key, err)))
+	                      marker_key, err)))
 		return rc;
 	c = lm_store_acquire(app->st, LM_CONN_READ);
 	qs = lm_store_marker_get(c, marker_key, &m);

@@ -64,7 +64,7 @@ static struct lm_status_rule *rules_of(const struct lm_status_change *v, size_t 
 
 /* Load a point and every change of it in one read transaction. */
 static int load_point(struct lm_app *app, const char *key, struct lm_crossing_point *p,
-		      struct change_vec *cv, struct lm_error *err)
+                      struct change_vec *cv, struct lm_error *err)
 {
 	struct lm_conn *c = lm_store_acquire(app->st, LM_CONN_READ);
 	enum lm_qs qs;
@@ -80,7 +80,7 @@ static int load_point(struct lm_app *app, const char *key, struct lm_crossing_po
 		goto out;
 	}
 	rc = lm__qs(app, c, lm_store_status_list(c, p->id, collect_change, cv), "status changes",
-		    err);
+	            err);
 	if (!rc && cv->rc)
 		rc = lm_error_set(err, cv->rc, "", "too many status changes");
 out:
@@ -99,7 +99,7 @@ static int check_change(const struct lm_status_change *s, struct lm_error *err)
 		return lm_error_set(err, LM_EINVAL, "scope/directions", "must be entry or exit");
 	if (s->modes & ~(unsigned)(LM_MODE_PEDESTRIAN | LM_MODE_VEHICLE | LM_MODE_CARGO))
 		return lm_error_set(err, LM_EINVAL, "scope/modes",
-				    "must be pedestrian, vehicle or cargo");
+		                    "must be pedestrian, vehicle or cargo");
 	if ((rc = lm__check_text(s->goods, LM_GOODS_MAX, 0, "scope/goods", err)) ||
 	    (rc = lm__check_text(s->reason, LM_TEXT_MAX, 1, "reason", err)))
 		return rc;
@@ -116,7 +116,7 @@ struct status_write {
 };
 
 static int status_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-		     size_t object_id_len, struct lm_error *err)
+                     size_t object_id_len, struct lm_error *err)
 {
 	struct status_write *sw = arg;
 	struct lm_crossing_point p;
@@ -138,24 +138,24 @@ static int status_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *obj
 	return lm__qs(app, c, lm_store_status_insert(c, &sw->s), "status change", err);
 }
 
-int lm_app_status_set(struct lm_app *app, const struct lm_actor *a,
-		      const struct lm_idem_req *idem, const struct lm_status_change *in,
-		      struct lm_created *out, struct lm_error *err)
+int lm_app_status_set(struct lm_app *app, const struct lm_actor *a, const struct lm_idem_req *idem,
+                      const struct lm_status_change *in, struct lm_created *out,
+                      struct lm_error *err)
 {
 	struct status_write sw = {*in, a};
 	struct lm__write w = {"status.create", "status_change", idem, status_fn, &sw};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_STATUS_WRITE, w.action, "crossing_point",
-			      in->point_id, err)) ||
+	                      in->point_id, err)) ||
 	    (rc = check_change(in, err)))
 		return rc;
 	return lm__write(app, a, &w, out, err);
 }
 
 int lm_app_status_at(struct lm_app *app, const struct lm_actor *a, const char *point_key,
-		     const struct lm_status_query *q, struct lm_status_report *out,
-		     struct lm_error *err)
+                     const struct lm_status_query *q, struct lm_status_report *out,
+                     struct lm_error *err)
 {
 	struct change_vec cv = {0};
 	struct lm_status_rule *rules = NULL;
@@ -164,7 +164,7 @@ int lm_app_status_at(struct lm_app *app, const struct lm_actor *a, const char *p
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_READ, "status.read", "crossing_point",
-			      point_key, err)) ||
+	                      point_key, err)) ||
 	    (rc = load_point(app, point_key, &out->point, &cv, err)))
 		goto out;
 	if ((rc = lm_hours_parse(out->point.hours, strlen(out->point.hours), &hours, err)))
@@ -184,7 +184,7 @@ out:
 }
 
 int lm_app_status_history(struct lm_app *app, const struct lm_actor *a, const char *point_key,
-			  struct lm_status_history *out, struct lm_error *err)
+                          struct lm_status_history *out, struct lm_error *err)
 {
 	static const unsigned modes[4] = {0, LM_MODE_PEDESTRIAN, LM_MODE_VEHICLE, LM_MODE_CARGO};
 	struct change_vec cv = {0};
@@ -194,7 +194,7 @@ int lm_app_status_history(struct lm_app *app, const struct lm_actor *a, const ch
 	memset(out, 0, sizeof(*out));
 	out->now = lm_time_now();
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_READ, "status.history", "crossing_point",
-			      point_key, err)) ||
+	                      point_key, err)) ||
 	    (rc = load_point(app, point_key, &out->point, &cv, err)))
 		goto out;
 	out->changes = cv.v;
@@ -208,7 +208,7 @@ int lm_app_status_history(struct lm_app *app, const struct lm_actor *a, const ch
 	for (int i = 0; i < 4 && !rc; i++) {
 		struct lm_status_query q = {out->now, 0, modes[i], NULL};
 		rc = lm_status_closures(rules, out->nchanges, &q, out->now, &out->closures[i],
-					&out->nclosures[i], err);
+		                        &out->nclosures[i], err);
 	}
 out:
 	free(rules);
@@ -226,10 +226,9 @@ void lm_status_history_release(struct lm_status_history *h)
 	memset(h, 0, sizeof(*h));
 }
 
-int lm_app_audit_list(struct lm_app *app, const struct lm_actor *a,
-		      const struct lm_audit_filter *f, const struct lm_page *pg,
-		      int (*cb)(void *ctx, const struct lm_audit *ev), void *ctx,
-		      struct lm_error *err)
+int lm_app_audit_list(struct lm_app *app, const struct lm_actor *a, const struct lm_audit_filter *f,
+                      const struct lm_page *pg, int (*cb)(void *ctx, const struct lm_audit *ev),
+                      void *ctx, struct lm_error *err)
 {
 	struct lm_conn *c;
 	int rc;

@@ -13,8 +13,8 @@
 #include <string.h>
 
 static const char *const agency_kinds[] = {
-	"immigration", "customs",      "police", "army",  "local_government",
-	"health",      "humanitarian", "civil",  "other", NULL,
+    "immigration", "customs",      "police", "army",  "local_government",
+    "health",      "humanitarian", "civil",  "other", NULL,
 };
 
 static int check_agency(const struct lm_agency *in, struct lm_error *err)
@@ -30,13 +30,13 @@ static int check_agency(const struct lm_agency *in, struct lm_error *err)
 		known |= strcmp(in->kind, agency_kinds[i]) == 0;
 	if (!known)
 		return lm_error_set(err, LM_EINVAL, "kind",
-				    "must be one of immigration, customs, police, army, "
-				    "local_government, health, humanitarian, civil, other");
+		                    "must be one of immigration, customs, police, army, "
+		                    "local_government, health, humanitarian, civil, other");
 	return 0;
 }
 
 static int agency_create_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-			    size_t object_id_len, struct lm_error *err)
+                            size_t object_id_len, struct lm_error *err)
 {
 	struct lm_agency ag = *(const struct lm_agency *)arg;
 
@@ -48,20 +48,21 @@ static int agency_create_fn(struct lm_app *app, struct lm_conn *c, void *arg, ch
 }
 
 int lm_app_agency_create(struct lm_app *app, const struct lm_actor *a,
-			 const struct lm_idem_req *idem, const struct lm_agency *in,
-			 struct lm_created *out, struct lm_error *err)
+                         const struct lm_idem_req *idem, const struct lm_agency *in,
+                         struct lm_created *out, struct lm_error *err)
 {
 	struct lm__write w = {"agency.create", "agency", idem, agency_create_fn, (void *)in};
 	int rc;
 
-	if ((rc = lm__require(app, a, LM_PERM_AGENCY_WRITE, w.action, w.object_type, in->code, err)) ||
+	if ((rc = lm__require(app, a, LM_PERM_AGENCY_WRITE, w.action, w.object_type, in->code,
+	                      err)) ||
 	    (rc = check_agency(in, err)))
 		return rc;
 	return lm__write(app, a, &w, out, err);
 }
 
 int lm_app_agency_get(struct lm_app *app, const struct lm_actor *a, const char *key,
-		      struct lm_agency *out, struct lm_error *err)
+                      struct lm_agency *out, struct lm_error *err)
 {
 	struct lm_conn *c;
 	enum lm_qs qs;
@@ -79,8 +80,8 @@ int lm_app_agency_get(struct lm_app *app, const struct lm_actor *a, const char *
 }
 
 int lm_app_agency_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
-		       int (*cb)(void *ctx, const struct lm_agency *ag), void *ctx,
-		       struct lm_error *err)
+                       int (*cb)(void *ctx, const struct lm_agency *ag), void *ctx,
+                       struct lm_error *err)
 {
 	struct lm_conn *c;
 	int rc;
@@ -101,12 +102,12 @@ static int check_username(const char *s, struct lm_error *err)
 
 	if (n < 2 || n > LM_USERNAME_MAX)
 		return lm_error_set(err, LM_EINVAL, "username", "must be 2 to %d characters",
-				    LM_USERNAME_MAX);
+		                    LM_USERNAME_MAX);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (!(islower(ch) || isdigit(ch) || ch == '.' || ch == '_' || ch == '-'))
 			return lm_error_set(err, LM_EINVAL, "username",
-					    "may hold only a-z, 0-9 and . _ -");
+			                    "may hold only a-z, 0-9 and . _ -");
 	}
 	return 0;
 }
@@ -118,10 +119,10 @@ int lm__check_password(const char *pw, struct lm_error *err)
 
 	if (n < LM_PASSWORD_MIN)
 		return lm_error_set(err, LM_EINVAL, "password", "must be at least %d characters",
-				    LM_PASSWORD_MIN);
+		                    LM_PASSWORD_MIN);
 	if (n > LM_PASSWORD_MAX)
 		return lm_error_set(err, LM_EINVAL, "password", "longer than %d bytes",
-				    LM_PASSWORD_MAX);
+		                    LM_PASSWORD_MAX);
 	return lm__check_text(pw, LM_PASSWORD_MAX, 1, "password", err);
 }
 
@@ -133,7 +134,7 @@ struct user_write {
 
 /* Resolve agency and crossing points inside the transaction, so they cannot vanish midway. */
 static int resolve_refs(struct lm_app *app, struct lm_conn *c, struct lm_user_view *v,
-			struct lm_error *err)
+                        struct lm_error *err)
 {
 	struct lm_agency ag;
 	struct lm_crossing_point p;
@@ -148,32 +149,32 @@ static int resolve_refs(struct lm_app *app, struct lm_conn *c, struct lm_user_vi
 	snprintf(v->user.agency_id, sizeof(v->user.agency_id), "%s", ag.id);
 	snprintf(v->agency_code, sizeof(v->agency_code), "%s", ag.code);
 	for (size_t i = 0; i < v->npoints; i++) {
-		char field[32];
+		char field[48];
 		snprintf(field, sizeof(field), "crossing_points/%zu", i);
 		qs = lm_store_point_get(c, v->points[i], &p);
 		if ((rc = lm__qs(app, c, qs, "crossing point", err)))
 			return rc;
 		if (qs == LM_QS_NONE)
 			return lm_error_set(err, LM_EINVAL, field, "no crossing point '%s'",
-					    v->points[i]);
+			                    v->points[i]);
 		snprintf(v->points[i], sizeof(v->points[i]), "%s", p.code);
 	}
 	return 0;
 }
 
 static int set_points(struct lm_app *app, struct lm_conn *c, const struct lm_user_view *v,
-		      struct lm_error *err)
+                      struct lm_error *err)
 {
 	const char *codes[LM_USER_POINTS_MAX];
 
 	for (size_t i = 0; i < v->npoints; i++)
 		codes[i] = v->points[i];
 	return lm__qs(app, c, lm_store_user_points_set(c, v->user.id, codes, v->npoints),
-		      "assignments", err);
+	              "assignments", err);
 }
 
 static int user_create_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-			  size_t object_id_len, struct lm_error *err)
+                          size_t object_id_len, struct lm_error *err)
 {
 	struct user_write *uw = arg;
 	struct lm_user_view *v = &uw->view;
@@ -186,7 +187,7 @@ static int user_create_fn(struct lm_app *app, struct lm_conn *c, void *arg, char
 	v->user.version = 1;
 	snprintf(object_id, object_id_len, "%s", v->user.id);
 	if ((rc = lm__qs(app, c, lm_store_user_insert(c, &v->user), "a user with this username",
-			 err)))
+	                 err)))
 		return rc;
 	return set_points(app, c, v, err);
 }
@@ -200,24 +201,24 @@ static int check_user(const struct lm_user_view *in, struct lm_error *err)
 		return rc;
 	if (in->user.role < LM_ROLE_OFFICER || in->user.role > LM_ROLE_HUMANITARIAN)
 		return lm_error_set(err, LM_EINVAL, "role",
-				    "must be officer, supervisor, analyst, admin, auditor or "
-				    "humanitarian");
+		                    "must be officer, supervisor, analyst, admin, auditor or "
+		                    "humanitarian");
 	if (in->npoints > LM_USER_POINTS_MAX)
 		return lm_error_set(err, LM_EINVAL, "crossing_points", "at most %d",
-				    LM_USER_POINTS_MAX);
+		                    LM_USER_POINTS_MAX);
 	return 0;
 }
 
-int lm_app_user_create(struct lm_app *app, const struct lm_actor *a,
-		       const struct lm_idem_req *idem, struct lm_user_view *in,
-		       const char *password, struct lm_created *out, struct lm_error *err)
+int lm_app_user_create(struct lm_app *app, const struct lm_actor *a, const struct lm_idem_req *idem,
+                       struct lm_user_view *in, const char *password, struct lm_created *out,
+                       struct lm_error *err)
 {
 	struct user_write uw;
 	struct lm__write w = {"user.create", "user", idem, user_create_fn, &uw};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_USER_WRITE, w.action, w.object_type,
-			      in->user.username, err)) ||
+	                      in->user.username, err)) ||
 	    (rc = check_user(in, err)))
 		return rc;
 	memset(&uw, 0, sizeof(uw));
@@ -231,7 +232,8 @@ int lm_app_user_create(struct lm_app *app, const struct lm_actor *a,
 			return lm_error_set(err, rc, "password", "cannot hash the password");
 	} else if (in->user.pw_hash[0]) {
 		/* Already hashed by the caller (the demo loader shares one hash). */
-		snprintf(uw.view.user.pw_hash, sizeof(uw.view.user.pw_hash), "%s", in->user.pw_hash);
+		snprintf(uw.view.user.pw_hash, sizeof(uw.view.user.pw_hash), "%s",
+		         in->user.pw_hash);
 	}
 	rc = lm__write(app, a, &w, out, err);
 	if (rc == 0 && !out->replayed) {
@@ -256,7 +258,7 @@ static int collect_point(void *ctx, const char *code)
 }
 
 static int load_view(struct lm_app *app, struct lm_conn *c, const struct lm_user *u,
-		     struct lm_user_view *v, struct lm_error *err)
+                     struct lm_user_view *v, struct lm_error *err)
 {
 	struct lm_agency ag;
 	enum lm_qs qs;
@@ -271,7 +273,7 @@ static int load_view(struct lm_app *app, struct lm_conn *c, const struct lm_user
 	if (qs == LM_QS_ONE)
 		snprintf(v->agency_code, sizeof(v->agency_code), "%s", ag.code);
 	return lm__qs(app, c, lm_store_user_points_list(c, u->id, collect_point, v), "assignments",
-		      err);
+	              err);
 }
 
 /* The caller reads their own account: no purpose needed, nothing personal about others. */
@@ -281,7 +283,7 @@ static int is_self(const struct lm_actor *a, const struct lm_user *u)
 }
 
 int lm_app_user_get(struct lm_app *app, const struct lm_actor *a, const char *key,
-		    struct lm_user_view *out, struct lm_error *err)
+                    struct lm_user_view *out, struct lm_error *err)
 {
 	struct lm_conn *c;
 	struct lm_user u;
@@ -325,8 +327,8 @@ static int user_collect(void *ctx, const struct lm_user *u)
 }
 
 int lm_app_user_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
-		     int (*cb)(void *ctx, const struct lm_user_view *u), void *ctx,
-		     struct lm_error *err)
+                     int (*cb)(void *ctx, const struct lm_user_view *u), void *ctx,
+                     struct lm_error *err)
 {
 	struct user_list_ctx l = {app, NULL, cb, ctx, 0, err, NULL, 0};
 	struct lm_user_view v;
@@ -337,7 +339,7 @@ int lm_app_user_list(struct lm_app *app, const struct lm_actor *a, const struct 
 		return rc;
 	if (a->role != LM_ROLE_SYSTEM && a->purpose[0] == '\0')
 		return lm_error_set(err, LM_EINVAL, "X-Purpose",
-				    "reading personal data requires a purpose (X-Purpose header)");
+		                    "reading personal data requires a purpose (X-Purpose header)");
 	if (page.limit <= 0 || page.limit > 1000)
 		page.limit = 1000;
 	/* Collect the page first: the store's row callback must not re-enter the store. */
@@ -359,7 +361,7 @@ int lm_app_user_list(struct lm_app *app, const struct lm_actor *a, const struct 
 }
 
 static int user_update_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-			  size_t object_id_len, struct lm_error *err)
+                          size_t object_id_len, struct lm_error *err)
 {
 	struct user_write *uw = arg;
 	struct lm_user_view *v = &uw->view;
@@ -385,11 +387,11 @@ static int user_update_fn(struct lm_app *app, struct lm_conn *c, void *arg, char
 		return rc;
 	if (qs == LM_QS_NONE)
 		return lm_error_set(err, LM_ESTALE, "If-Match",
-				    "the user changed since version %lld was read",
-				    (long long)uw->expect_version);
+		                    "the user changed since version %lld was read",
+		                    (long long)uw->expect_version);
 	if (cur.disabled &&
-	    (rc = lm__qs(app, c, lm_store_session_revoke_user(c, cur.id, lm_time_now()),
-			 "sessions", err)))
+	    (rc = lm__qs(app, c, lm_store_session_revoke_user(c, cur.id, lm_time_now()), "sessions",
+	                 err)))
 		return rc;
 	v->user.id[0] = '\0';
 	snprintf(v->user.id, sizeof(v->user.id), "%s", cur.id);
@@ -397,7 +399,7 @@ static int user_update_fn(struct lm_app *app, struct lm_conn *c, void *arg, char
 }
 
 int lm_app_user_update(struct lm_app *app, const struct lm_actor *a, const struct lm_user_view *in,
-		       int64_t expect_version, struct lm_error *err)
+                       int64_t expect_version, struct lm_error *err)
 {
 	struct user_write uw;
 	struct lm__write w = {"user.update", "user", NULL, user_update_fn, &uw};
@@ -405,7 +407,7 @@ int lm_app_user_update(struct lm_app *app, const struct lm_actor *a, const struc
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_USER_WRITE, w.action, w.object_type, in->user.id,
-			      err)) ||
+	                      err)) ||
 	    (rc = check_user(in, err)))
 		return rc;
 	memset(&uw, 0, sizeof(uw));
@@ -420,7 +422,7 @@ struct pw_write {
 };
 
 static int password_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
-		       size_t object_id_len, struct lm_error *err)
+                       size_t object_id_len, struct lm_error *err)
 {
 	struct pw_write *pw = arg;
 	struct lm_user u;
@@ -438,11 +440,11 @@ static int password_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *o
 	if ((rc = lm__qs(app, c, qs, "user", err)))
 		return rc;
 	return lm__qs(app, c, lm_store_session_revoke_user(c, u.id, lm_time_now()), "sessions",
-		      err);
+	              err);
 }
 
 int lm_app_user_set_password(struct lm_app *app, const struct lm_actor *a, const char *key,
-			     const char *password, struct lm_error *err)
+                             const char *password, struct lm_error *err)
 {
 	struct pw_write pw = {key, ""};
 	struct lm__write w = {"user.set_password", "user", NULL, password_fn, &pw};

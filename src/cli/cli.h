@@ -34,7 +34,7 @@ struct lm_cli_cmd {
 const char *lm_cli_db_path(const char *flag);
 /* Print "limes <cmd>: <message>" on stderr (one line) and return `code`. */
 int lm_cli_fail(int code, const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Open (and with `create`, create) the database and bring its schema up to date. */
 int lm_cli_open_store(const char *cmd, const char *path, int create, struct lm_store **out);
 /*

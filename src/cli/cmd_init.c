@@ -11,21 +11,21 @@
 int lm__file_exists(const char *path);
 
 static const char init_usage[] =
-	"usage: limes init [--db PATH] [--empty]\n"
-	"\n"
-	"Create a new database: schema, the 'admin' account (password from\n"
-	"LIMES_ADMIN_PASSWORD, or generated and printed once) and the demo China-Myanmar\n"
-	"border (crossing points, segments, markers, agencies, users for every role).\n"
-	"  --db     database file [LIMES_DB, ./limes.db]; must not exist yet\n"
-	"  --empty  no demo data: only the admin account and a system agency\n";
+    "usage: limes init [--db PATH] [--empty]\n"
+    "\n"
+    "Create a new database: schema, the 'admin' account (password from\n"
+    "LIMES_ADMIN_PASSWORD, or generated and printed once) and the demo China-Myanmar\n"
+    "border (crossing points, segments, markers, agencies, users for every role).\n"
+    "  --db     database file [LIMES_DB, ./limes.db]; must not exist yet\n"
+    "  --empty  no demo data: only the admin account and a system agency\n";
 
 int cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"empty", no_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"empty", no_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *db = NULL;
 	struct lm_store *st = NULL;
@@ -55,7 +55,7 @@ int cmd_init(int argc, char **argv)
 	db = lm_cli_db_path(db);
 	if (lm__file_exists(db))
 		return lm_cli_fail(LM_EXIT_FAIL, "init",
-				   "%s already exists; remove it or choose another --db", db);
+		                   "%s already exists; remove it or choose another --db", db);
 	if ((rc = lm_cli_open_store("init", db, 1, &st)))
 		return rc;
 	lm_error_init(&err);
@@ -65,7 +65,8 @@ int cmd_init(int argc, char **argv)
 	}
 	rc = lm_cli_bootstrap("init", app, !empty, stdout);
 	if (rc == LM_EXIT_OK)
-		printf("limes: initialised %s%s\n", db, empty ? " (empty)" : " with the demo border");
+		printf("limes: initialised %s%s\n", db,
+		       empty ? " (empty)" : " with the demo border");
 out:
 	lm_app_free(app);
 	lm_store_free(st);

@@ -54,9 +54,9 @@ int lm__parse_log_level(const char *s, enum lm_log_level *out)
 static int db_opts(int argc, char **argv, const char *usage, const char **db, int max_args)
 {
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -82,8 +82,8 @@ static int db_opts(int argc, char **argv, const char *usage, const char **db, in
 int cmd_migrate(int argc, char **argv)
 {
 	static const char usage[] = "usage: limes migrate [--db PATH]\n"
-				    "\nApply every pending schema migration, each in its own\n"
-				    "transaction. A database newer than this program is refused.\n";
+	                            "\nApply every pending schema migration, each in its own\n"
+	                            "transaction. A database newer than this program is refused.\n";
 	const char *db = NULL;
 	struct lm_store *st;
 	struct lm_error err;
@@ -97,7 +97,8 @@ int cmd_migrate(int argc, char **argv)
 		char url[4104];
 		snprintf(url, sizeof(url), "sqlite:%s", db);
 		if (lm_store_open(url, 0, &st, &err))
-			return lm_cli_fail(LM_EXIT_DB, "migrate", "cannot open %s: %s", db, err.msg);
+			return lm_cli_fail(LM_EXIT_DB, "migrate", "cannot open %s: %s", db,
+			                   err.msg);
 	}
 	if (lm_store_migrate(st, &from, &to, &err)) {
 		lm_store_free(st);
@@ -114,9 +115,9 @@ int cmd_migrate(int argc, char **argv)
 int cmd_backup(int argc, char **argv)
 {
 	static const char usage[] =
-		"usage: limes backup DEST [--db PATH]\n"
-		"\nCopy the database to DEST (which must not exist) with SQLite's online backup:\n"
-		"consistent even while `limes serve` is writing.\n";
+	    "usage: limes backup DEST [--db PATH]\n"
+	    "\nCopy the database to DEST (which must not exist) with SQLite's online backup:\n"
+	    "consistent even while `limes serve` is writing.\n";
 	const char *db = NULL;
 	struct lm_store *st;
 	struct lm_error err;

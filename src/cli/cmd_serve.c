@@ -17,21 +17,21 @@ int lm__parse_duration(const char *s, lm_time_ms *out);
 int lm__parse_log_level(const char *s, enum lm_log_level *out);
 
 static const char serve_usage[] =
-	"usage: limes serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
-	"                   [--log-level error|warn|info|debug] [--token-ttl DURATION]\n"
-	"\n"
-	"Serve the HTTP API (and the console's static files from --web). A database that\n"
-	"does not exist yet is created, migrated and filled with the demo border; the\n"
-	"admin password is printed once (or taken from LIMES_ADMIN_PASSWORD).\n"
-	"\n"
-	"  --listen     address and port; port 0 picks a free one  [LIMES_LISTEN, 127.0.0.1:8080]\n"
-	"  --db         SQLite database file                       [LIMES_DB, ./limes.db]\n"
-	"  --web        directory of static files                  [LIMES_WEB, ./web]\n"
-	"  --threads    HTTP worker threads                        [LIMES_THREADS, 2 per core]\n"
-	"  --log-level  access log at info and above               [LIMES_LOG_LEVEL, info]\n"
-	"  --token-ttl  session lifetime, e.g. 12h, 30m, 3600s     [LIMES_TOKEN_TTL, 12h]\n"
-	"\n"
-	"The first line on standard output is `limes: listening on http://ADDR:PORT`.\n";
+    "usage: limes serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
+    "                   [--log-level error|warn|info|debug] [--token-ttl DURATION]\n"
+    "\n"
+    "Serve the HTTP API (and the console's static files from --web). A database that\n"
+    "does not exist yet is created, migrated and filled with the demo border; the\n"
+    "admin password is printed once (or taken from LIMES_ADMIN_PASSWORD).\n"
+    "\n"
+    "  --listen     address and port; port 0 picks a free one  [LIMES_LISTEN, 127.0.0.1:8080]\n"
+    "  --db         SQLite database file                       [LIMES_DB, ./limes.db]\n"
+    "  --web        directory of static files                  [LIMES_WEB, ./web]\n"
+    "  --threads    HTTP worker threads                        [LIMES_THREADS, 2 per core]\n"
+    "  --log-level  access log at info and above               [LIMES_LOG_LEVEL, info]\n"
+    "  --token-ttl  session lifetime, e.g. 12h, 30m, 3600s     [LIMES_TOKEN_TTL, 12h]\n"
+    "\n"
+    "The first line on standard output is `limes: listening on http://ADDR:PORT`.\n";
 
 static const char *env_or(const char *name, const char *def)
 {
@@ -43,11 +43,14 @@ static const char *env_or(const char *name, const char *def)
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"listen", required_argument, NULL, 'l'}, {"db", required_argument, NULL, 'd'},
-		{"web", required_argument, NULL, 'w'},	  {"threads", required_argument, NULL, 't'},
-		{"log-level", required_argument, NULL, 'v'},
-		{"token-ttl", required_argument, NULL, 'x'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"db", required_argument, NULL, 'd'},
+	    {"web", required_argument, NULL, 'w'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"log-level", required_argument, NULL, 'v'},
+	    {"token-ttl", required_argument, NULL, 'x'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct lm_server_config scfg;
 	struct lm_app_config acfg;
@@ -56,8 +59,8 @@ int cmd_serve(int argc, char **argv)
 	struct lm_server *srv = NULL;
 	struct lm_error err;
 	const char *db = NULL, *ttl = env_or("LIMES_TOKEN_TTL", NULL),
-		   *threads = env_or("LIMES_THREADS", NULL),
-		   *level = env_or("LIMES_LOG_LEVEL", NULL);
+	           *threads = env_or("LIMES_THREADS", NULL),
+	           *level = env_or("LIMES_LOG_LEVEL", NULL);
 	sigset_t sigs;
 	int c, sig, rc, fresh;
 
@@ -95,13 +98,15 @@ int cmd_serve(int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return lm_cli_fail(LM_EXIT_USAGE, "serve", "unexpected argument '%s'", argv[optind]);
+		return lm_cli_fail(LM_EXIT_USAGE, "serve", "unexpected argument '%s'",
+		                   argv[optind]);
 	if (ttl && lm__parse_duration(ttl, &acfg.token_ttl))
 		return lm_cli_fail(LM_EXIT_USAGE, "serve",
-				   "--token-ttl '%s' is not a duration like 12h, 30m or 3600s", ttl);
+		                   "--token-ttl '%s' is not a duration like 12h, 30m or 3600s",
+		                   ttl);
 	if (level && lm__parse_log_level(level, &scfg.log_level))
 		return lm_cli_fail(LM_EXIT_USAGE, "serve",
-				   "--log-level must be error, warn, info or debug");
+		                   "--log-level must be error, warn, info or debug");
 	if (threads) {
 		char *end;
 		long n = strtol(threads, &end, 10);
@@ -118,8 +123,7 @@ int cmd_serve(int argc, char **argv)
 		rc = lm_cli_fail(LM_EXIT_FAIL, "serve", "%s", err.msg);
 		goto out;
 	}
-	if ((fresh || lm_store_was_empty(st)) &&
-	    (rc = lm_cli_bootstrap("serve", app, 1, stdout)))
+	if ((fresh || lm_store_was_empty(st)) && (rc = lm_cli_bootstrap("serve", app, 1, stdout)))
 		goto out;
 
 	/* Block the signals before the pool starts so every thread inherits the mask

@@ -10,14 +10,14 @@
 #include <string.h>
 
 static const char user_usage[] =
-	"usage: limes user add USERNAME --agency CODE --role ROLE [--name NAME]\n"
-	"                      [--point CODE]... [--password-stdin] [--db PATH]\n"
-	"       limes user list [--db PATH]\n"
-	"       limes user disable USERNAME [--db PATH]\n"
-	"       limes user reset-password USERNAME [--password-stdin] [--db PATH]\n"
-	"\n"
-	"ROLE is officer, supervisor, analyst, admin, auditor or humanitarian.\n"
-	"Without --password-stdin a password is generated and printed once.\n";
+    "usage: limes user add USERNAME --agency CODE --role ROLE [--name NAME]\n"
+    "                      [--point CODE]... [--password-stdin] [--db PATH]\n"
+    "       limes user list [--db PATH]\n"
+    "       limes user disable USERNAME [--db PATH]\n"
+    "       limes user reset-password USERNAME [--password-stdin] [--db PATH]\n"
+    "\n"
+    "ROLE is officer, supervisor, analyst, admin, auditor or humanitarian.\n"
+    "Without --password-stdin a password is generated and printed once.\n";
 
 /* Longer than any accepted password, so an over-long line is detected, not cut. */
 static int read_password(char *out, size_t cap)
@@ -39,8 +39,8 @@ static int read_password(char *out, size_t cap)
 static int user_row(void *ctx, const struct lm_user_view *v)
 {
 	(void)ctx;
-	printf("%-24s %-13s %-20s %s", v->user.username, lm_role_name(v->user.role),
-	       v->agency_code, v->user.disabled ? "disabled" : "active");
+	printf("%-24s %-13s %-20s %s", v->user.username, lm_role_name(v->user.role), v->agency_code,
+	       v->user.disabled ? "disabled" : "active");
 	for (size_t i = 0; i < v->npoints; i++)
 		printf("%s%s", i ? "," : " ", v->points[i]);
 	putchar('\n');
@@ -50,10 +50,10 @@ static int user_row(void *ctx, const struct lm_user_view *v)
 int cmd_user(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},	  {"agency", required_argument, NULL, 'a'},
-		{"role", required_argument, NULL, 'r'},	  {"name", required_argument, NULL, 'n'},
-		{"point", required_argument, NULL, 'p'},  {"password-stdin", no_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},    {"agency", required_argument, NULL, 'a'},
+	    {"role", required_argument, NULL, 'r'},  {"name", required_argument, NULL, 'n'},
+	    {"point", required_argument, NULL, 'p'}, {"password-stdin", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *agency = NULL, *role = NULL, *name = NULL, *sub, *who = NULL;
 	char password[LM_PASSWORD_MAX + 2] = "";
@@ -89,10 +89,11 @@ int cmd_user(int argc, char **argv)
 		case 'p':
 			if (v.npoints == LM_USER_POINTS_MAX)
 				return lm_cli_fail(LM_EXIT_USAGE, "user", "at most %d --point",
-						   LM_USER_POINTS_MAX);
+				                   LM_USER_POINTS_MAX);
 			if (strlen(optarg) > LM_POINT_CODE_MAX)
 				return lm_cli_fail(LM_EXIT_USAGE, "user",
-						   "--point '%s' is not a crossing-point code", optarg);
+				                   "--point '%s' is not a crossing-point code",
+				                   optarg);
 			snprintf(v.points[v.npoints++], sizeof(v.points[0]), "%s", optarg);
 			break;
 		case 's':
@@ -109,7 +110,7 @@ int cmd_user(int argc, char **argv)
 	if (strcmp(sub, "list") != 0) {
 		if (optind + 1 != argc)
 			return lm_cli_fail(LM_EXIT_USAGE, "user", "%s needs exactly one USERNAME",
-					   sub);
+			                   sub);
 		who = argv[optind];
 	} else if (optind != argc) {
 		return lm_cli_fail(LM_EXIT_USAGE, "user", "unexpected argument '%s'", argv[optind]);
@@ -121,8 +122,8 @@ int cmd_user(int argc, char **argv)
 		return lm_cli_fail(LM_EXIT_USAGE, "user", "add needs --agency and --role");
 	if (from_stdin && read_password(password, sizeof(password)))
 		return lm_cli_fail(LM_EXIT_FAIL, "user",
-				   "could not read a password line of at most %d bytes from stdin",
-				   LM_PASSWORD_MAX);
+		                   "could not read a password line of at most %d bytes from stdin",
+		                   LM_PASSWORD_MAX);
 	if (!from_stdin && (!strcmp(sub, "add") || !strcmp(sub, "reset-password")))
 		lm_app_random_password(password, 20);
 
@@ -143,27 +144,27 @@ int cmd_user(int argc, char **argv)
 		if (strlen(who) > LM_USERNAME_MAX || strlen(agency) > LM_CODE_MAX ||
 		    lm_role_parse(role, &v.user.role)) {
 			rc = lm_cli_fail(LM_EXIT_FAIL, "user",
-					 "bad username, agency or role (role: officer, supervisor, "
-					 "analyst, admin, auditor, humanitarian)");
+			                 "bad username, agency or role (role: officer, supervisor, "
+			                 "analyst, admin, auditor, humanitarian)");
 			goto out;
 		}
 		snprintf(v.user.username, sizeof(v.user.username), "%s", who);
 		snprintf(v.user.agency_id, sizeof(v.user.agency_id), "%s", agency);
 		if (strlen(name ? name : who) > LM_NAME_MAX) {
 			rc = lm_cli_fail(LM_EXIT_FAIL, "user", "--name: longer than %d bytes",
-					 LM_NAME_MAX);
+			                 LM_NAME_MAX);
 			goto out;
 		}
 		snprintf(v.user.display_name, sizeof(v.user.display_name), "%s", name ? name : who);
 		if (lm_app_user_create(app, &sys, NULL, &v, password, &cr, &err))
 			rc = lm_cli_fail(LM_EXIT_FAIL, "user", "%s%s%s", err.field,
-					 err.field[0] ? ": " : "", err.msg);
+			                 err.field[0] ? ": " : "", err.msg);
 		else if (!from_stdin)
 			printf("limes: created user '%s' with password: %s\n", who, password);
 	} else if (!strcmp(sub, "reset-password")) {
 		if (lm_app_user_set_password(app, &sys, who, password, &err))
 			rc = lm_cli_fail(LM_EXIT_FAIL, "user", "%s%s%s", err.field,
-					 err.field[0] ? ": " : "", err.msg);
+			                 err.field[0] ? ": " : "", err.msg);
 		else if (!from_stdin)
 			printf("limes: new password for '%s': %s\n", who, password);
 	} else { /* disable */

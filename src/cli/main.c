@@ -10,13 +10,13 @@
 #include <string.h>
 
 static const struct lm_cli_cmd commands[] = {
-	{"serve", cmd_serve, "run the HTTP server (creates and fills a new database)"},
-	{"init", cmd_init, "create a database: admin account and, unless --empty, the demo border"},
-	{"user", cmd_user, "manage accounts: add, list, disable, reset-password"},
-	{"migrate", cmd_migrate, "bring the database schema up to date"},
-	{"backup", cmd_backup, "copy the live database to a file, consistently"},
-	{"routes", cmd_routes, "list the HTTP API routes"},
-	{"version", cmd_version, "print the version of limes and its libraries"},
+    {"serve", cmd_serve, "run the HTTP server (creates and fills a new database)"},
+    {"init", cmd_init, "create a database: admin account and, unless --empty, the demo border"},
+    {"user", cmd_user, "manage accounts: add, list, disable, reset-password"},
+    {"migrate", cmd_migrate, "bring the database schema up to date"},
+    {"backup", cmd_backup, "copy the live database to a file, consistently"},
+    {"routes", cmd_routes, "list the HTTP API routes"},
+    {"version", cmd_version, "print the version of limes and its libraries"},
 };
 
 static void usage(FILE *f)
@@ -25,8 +25,8 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n`limes <command> --help` describes each command.\n"
-		   "exit codes: 0 success, 1 failure, 2 usage error, 3 database unusable,\n"
-		   "            4 cannot listen\n");
+	           "exit codes: 0 success, 1 failure, 2 usage error, 3 database unusable,\n"
+	           "            4 cannot listen\n");
 }
 
 const char *lm_cli_db_path(const char *flag)

@@ -72,8 +72,9 @@ int lm_cli_bootstrap(const char *cmd, struct lm_app *app, int demo, FILE *out)
 
 	if (demo && (rc = lm_cli_load_demo(app, demo_pw, &err)))
 		return lm_cli_fail(LM_EXIT_FAIL, cmd, "loading the demo border failed: %s%s%s",
-				   err.field, err.field[0] ? ": " : "", err.msg);
-	/* The administrator belongs to the first agency, or to a system agency on an empty database. */
+		                   err.field, err.field[0] ? ": " : "", err.msg);
+	/* The administrator belongs to the first agency, or to a system agency on an empty
+	 * database. */
 	if ((rc = lm_app_agency_list(app, &sys, &pg, find_agency, agency_id, &err)))
 		return lm_cli_fail(LM_EXIT_FAIL, cmd, "%s", err.msg);
 	if (!agency_id[0]) {
@@ -82,13 +83,13 @@ int lm_cli_bootstrap(const char *cmd, struct lm_app *app, int demo, FILE *out)
 		snprintf(ag.name, sizeof(ag.name), "System administration");
 		snprintf(ag.kind, sizeof(ag.kind), "other");
 		snprintf(ag.country, sizeof(ag.country), "%s",
-			 getenv("LIMES_COUNTRY") && strlen(getenv("LIMES_COUNTRY")) == 2
-				 ? getenv("LIMES_COUNTRY")
-				 : "CN");
+		         getenv("LIMES_COUNTRY") && strlen(getenv("LIMES_COUNTRY")) == 2
+		             ? getenv("LIMES_COUNTRY")
+		             : "CN");
 		if ((rc = lm_app_agency_create(app, &sys, NULL, &ag, &cr, &err)))
 			return lm_cli_fail(LM_EXIT_FAIL, cmd, "creating the system agency: %s: %s",
-					   err.field, err.msg);
-		snprintf(agency_id, sizeof(agency_id), "%s", cr.id);
+			                   err.field, err.msg);
+		snprintf(agency_id, sizeof(agency_id), "%.36s", cr.id);
 	}
 	memset(&admin, 0, sizeof(admin));
 	snprintf(admin.user.username, sizeof(admin.user.username), "admin");
@@ -97,17 +98,18 @@ int lm_cli_bootstrap(const char *cmd, struct lm_app *app, int demo, FILE *out)
 	admin.user.role = LM_ROLE_ADMIN;
 	if ((rc = lm_app_user_create(app, &sys, NULL, &admin, admin_pw, &cr, &err)))
 		return lm_cli_fail(LM_EXIT_FAIL, cmd, "creating the admin account: %s: %s",
-				   err.field, err.msg);
+		                   err.field, err.msg);
 	if (!(env_pw && env_pw[0]))
 		fprintf(out,
-			"limes: created user 'admin' with password: %s\n"
-			"limes: this password is shown once; change it with `limes user "
-			"reset-password admin`\n",
-			admin_pw);
+		        "limes: created user 'admin' with password: %s\n"
+		        "limes: this password is shown once; change it with `limes user "
+		        "reset-password admin`\n",
+		        admin_pw);
 	if (demo && !(env_demo && env_demo[0]))
-		fprintf(out, "limes: demo users (officer.ruili, supervisor.ruili, analyst.ministry, "
-			     "...) share the password: %s\n",
-			demo_pw);
+		fprintf(out,
+		        "limes: demo users (officer.ruili, supervisor.ruili, analyst.ministry, "
+		        "...) share the password: %s\n",
+		        demo_pw);
 	fflush(out);
 	memset(admin_pw, 0, sizeof(admin_pw));
 	memset(demo_pw, 0, sizeof(demo_pw));
@@ -119,12 +121,12 @@ static const struct {
 	const char *suffix;
 	const char *path;
 } demo_order[] = {
-	{"agencies.json", "/api/v1/agencies"},
-	{"crossing-points.json", "/api/v1/crossing-points"},
-	{"users.json", "/api/v1/users"},
-	{"segments.json", "/api/v1/segments"},
-	{"markers.json", "/api/v1/markers"},
-	{"status.json", NULL}, /* per point: /api/v1/crossing-points/{code}/status */
+    {"agencies.json", "/api/v1/agencies"},
+    {"crossing-points.json", "/api/v1/crossing-points"},
+    {"users.json", "/api/v1/users"},
+    {"segments.json", "/api/v1/segments"},
+    {"markers.json", "/api/v1/markers"},
+    {"status.json", NULL}, /* per point: /api/v1/crossing-points/{code}/status */
 };
 
 static const struct lm_embedded *demo_file(const char *suffix)
@@ -140,7 +142,7 @@ static const struct lm_embedded *demo_file(const char *suffix)
 }
 
 static int post_item(struct lm_app *app, const struct lm_actor *sys, const char *file, size_t i,
-		     const char *path, json_t *item, struct lm_buf *resp, struct lm_error *err)
+                     const char *path, json_t *item, struct lm_buf *resp, struct lm_error *err)
 {
 	char *body = json_dumps(item, JSON_COMPACT);
 	int status = 0;
@@ -153,7 +155,7 @@ static int post_item(struct lm_app *app, const struct lm_actor *sys, const char 
 		json_t *p = json_loadb(resp->ptr, resp->len, 0, NULL);
 		const char *detail = p ? json_string_value(json_object_get(p, "detail")) : NULL;
 		lm_error_set(err, LM_EINVAL, file, "item %zu: HTTP %d: %s", i, status,
-			     detail ? detail : "error");
+		             detail ? detail : "error");
 		json_decref(p);
 		return LM_EINVAL;
 	}
@@ -179,26 +181,28 @@ int lm_cli_load_demo(struct lm_app *app, const char *password, struct lm_error *
 		if (!json_is_array(arr)) {
 			json_decref(arr);
 			rc = lm_error_set(err, LM_EINVAL, f->name, "not a JSON array (line %d: %s)",
-					  jerr.line, jerr.text);
+			                  jerr.line, jerr.text);
 			break;
 		}
-		json_array_foreach(arr, i, item) {
+		json_array_foreach(arr, i, item)
+		{
 			char path[128];
 			const char *p = demo_order[k].path;
 			if (!json_is_object(item)) {
-				rc = lm_error_set(err, LM_EINVAL, f->name, "item %zu is not an object",
-						  i);
+				rc = lm_error_set(err, LM_EINVAL, f->name,
+				                  "item %zu is not an object", i);
 				break;
 			}
 			if (!p) {
 				json_t *cp = json_object_get(item, "crossing_point");
-				if (!json_is_string(cp) || json_string_length(cp) > LM_POINT_CODE_MAX) {
+				if (!json_is_string(cp) ||
+				    json_string_length(cp) > LM_POINT_CODE_MAX) {
 					rc = lm_error_set(err, LM_EINVAL, f->name,
-							  "item %zu has no crossing_point", i);
+					                  "item %zu has no crossing_point", i);
 					break;
 				}
 				snprintf(path, sizeof(path), "/api/v1/crossing-points/%s/status",
-					 json_string_value(cp));
+				         json_string_value(cp));
 				json_object_del(item, "crossing_point");
 				p = path;
 			}

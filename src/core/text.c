@@ -17,7 +17,8 @@ int lm_text_check(const char *s, size_t len, unsigned flags, size_t *bad_offset)
 	while (i < n) {
 		int32_t at = i;
 		U8_NEXT(p, i, n, c);
-		if (c < 0 || (c < 0x20 && !((flags & LM_TEXT_MULTILINE) && (c == '\n' || c == '\t'))) ||
+		if (c < 0 ||
+		    (c < 0x20 && !((flags & LM_TEXT_MULTILINE) && (c == '\n' || c == '\t'))) ||
 		    c == 0x7f || (c >= 0x80 && c < 0xa0)) {
 			*bad_offset = (size_t)at;
 			return -1;

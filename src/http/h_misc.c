@@ -22,9 +22,9 @@ int h_health(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 
 	(void)req;
 	lm_resp_header(resp, "Cache-Control", "no-store");
-	return lm_resp_json(resp, rc ? 503 : 200,
-			    json_pack("{s:s, s:s}", "status", rc ? "unavailable" : "ok", "version",
-				      LIMES_VERSION));
+	return lm_resp_json(
+	    resp, rc ? 503 : 200,
+	    json_pack("{s:s, s:s}", "status", rc ? "unavailable" : "ok", "version", LIMES_VERSION));
 }
 
 int h_metrics(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
@@ -52,18 +52,18 @@ static const char *content_type_of(const char *path)
 	static const struct {
 		const char *ext, *type;
 	} types[] = {
-		{".html", "text/html; charset=utf-8"},
-		{".js", "text/javascript; charset=utf-8"},
-		{".mjs", "text/javascript; charset=utf-8"},
-		{".css", "text/css; charset=utf-8"},
-		{".json", "application/json"},
-		{".geojson", "application/geo+json"},
-		{".svg", "image/svg+xml"},
-		{".png", "image/png"},
-		{".ico", "image/x-icon"},
-		{".woff2", "font/woff2"},
-		{".woff", "font/woff"},
-		{".txt", "text/plain; charset=utf-8"},
+	    {".html", "text/html; charset=utf-8"},
+	    {".js", "text/javascript; charset=utf-8"},
+	    {".mjs", "text/javascript; charset=utf-8"},
+	    {".css", "text/css; charset=utf-8"},
+	    {".json", "application/json"},
+	    {".geojson", "application/geo+json"},
+	    {".svg", "image/svg+xml"},
+	    {".png", "image/png"},
+	    {".ico", "image/x-icon"},
+	    {".woff2", "font/woff2"},
+	    {".woff", "font/woff"},
+	    {".txt", "text/plain; charset=utf-8"},
 	};
 	const char *dot = strrchr(path, '.');
 
@@ -89,7 +89,8 @@ int h_static(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 		return lm_error_set(&ctx->err, LM_ENOTFOUND, "", "no such file");
 	if (!ctx->web_root || !realpath(ctx->web_root, root))
 		return lm_error_set(&ctx->err, LM_ENOTFOUND, "", "no such file");
-	snprintf(full, sizeof(full), "%s/%s", root, rel);
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s", root, rel) >= sizeof(full))
+		return lm_error_set(&ctx->err, LM_ENOTFOUND, "", "no such file");
 	/* And check where the name really leads, so a symlink cannot escape the root. */
 	if (!realpath(full, real) || strncmp(real, root, strlen(root)) != 0 ||
 	    real[strlen(root)] != '/')
@@ -103,15 +104,15 @@ int h_static(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 		rc = lm_error_set(&ctx->err, rc, "", "out of memory");
 		goto out;
 	}
-	while ((n = read(fd, resp->body.ptr + resp->body.len, (size_t)st.st_size - resp->body.len)) >
-	       0)
+	while ((n = read(fd, resp->body.ptr + resp->body.len,
+	                 (size_t)st.st_size - resp->body.len)) > 0)
 		resp->body.len += (size_t)n;
 	resp->body.ptr[resp->body.len] = '\0';
 	resp->content_type = content_type_of(real);
 	lm_resp_header(resp, "Cache-Control", "no-cache");
 	lm_resp_header(resp, "Content-Security-Policy",
-		       "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-		       "base-uri 'none'; frame-ancestors 'none'");
+	               "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+	               "base-uri 'none'; frame-ancestors 'none'");
 	lm_resp_header(resp, "Referrer-Policy", "no-referrer");
 out:
 	if (fd >= 0)
@@ -128,11 +129,11 @@ static json_t *user_json(const struct lm_user_view *v)
 		json_array_append_new(points, json_string(v->points[i]));
 	lm_time_format(v->user.created_at, created);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:s, s:I}", "id", v->user.id,
-			 "username", v->user.username, "display_name", v->user.display_name,
-			 "agency_id", v->user.agency_id, "agency", v->agency_code, "role",
-			 lm_role_name(v->user.role), "disabled", v->user.disabled,
-			 "crossing_points", points ? points : json_array(), "created_at", created,
-			 "version", (json_int_t)v->user.version);
+	                 "username", v->user.username, "display_name", v->user.display_name,
+	                 "agency_id", v->user.agency_id, "agency", v->agency_code, "role",
+	                 lm_role_name(v->user.role), "disabled", v->user.disabled,
+	                 "crossing_points", points ? points : json_array(), "created_at", created,
+	                 "version", (json_int_t)v->user.version);
 }
 
 json_t *lm__user_json(const struct lm_user_view *v);
@@ -154,9 +155,9 @@ int h_session_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *res
 	if ((rc = lm_json_body(req, &body, &ctx->err)) ||
 	    (rc = lm_json_only(body, allowed, "", &ctx->err)) ||
 	    (rc = lm_json_str(body, "username", username, sizeof(username), 1, "username",
-			      &ctx->err)) ||
+	                      &ctx->err)) ||
 	    (rc = lm_json_str(body, "password", password, sizeof(password), 1, "password",
-			      &ctx->err)))
+	                      &ctx->err)))
 		goto out;
 	rc = lm_app_login(ctx->app, username, password, req->ip, &login, &retry, &ctx->err);
 	if (rc == LM_ERATELIMIT)
@@ -167,11 +168,11 @@ int h_session_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *res
 	snprintf(ctx->actor.user_id, sizeof(ctx->actor.user_id), "%s", login.user.id);
 	lm_resp_header(resp, "Cache-Control", "no-store");
 	rc = lm_resp_json(resp, 201,
-			  json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}}", "token", login.token,
-				    "token_type", "Bearer", "expires_at", exp, "user", "id",
-				    login.user.id, "username", login.user.username, "role",
-				    lm_role_name(login.user.role), "agency_id",
-				    login.user.agency_id));
+	                  json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}}", "token", login.token,
+	                            "token_type", "Bearer", "expires_at", exp, "user", "id",
+	                            login.user.id, "username", login.user.username, "role",
+	                            lm_role_name(login.user.role), "agency_id",
+	                            login.user.agency_id));
 out:
 	memset(password, 0, sizeof(password));
 	json_decref(body);
@@ -208,14 +209,14 @@ static int audit_row(void *ctx, const struct lm_audit *ev)
 	char at[LM_TIME_STRLEN];
 
 	lm_time_format(ev->at, at);
-	return lm_list_add(
-		ctx,
-		json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "id",
-			  ev->id, "at", at, "user_id", ev->user_id, "username", ev->username, "role",
-			  lm_role_name(ev->role), "agency_id", ev->agency_id, "action", ev->action,
-			  "object_type", ev->object_type, "object_id", ev->object_id, "ip", ev->ip,
-			  "purpose", ev->purpose, "outcome", ev->outcome),
-		ev->id);
+	return lm_list_add(ctx,
+	                   json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}",
+	                             "id", ev->id, "at", at, "user_id", ev->user_id, "username",
+	                             ev->username, "role", lm_role_name(ev->role), "agency_id",
+	                             ev->agency_id, "action", ev->action, "object_type",
+	                             ev->object_type, "object_id", ev->object_id, "ip", ev->ip,
+	                             "purpose", ev->purpose, "outcome", ev->outcome),
+	                   ev->id);
 }
 
 int h_audit_list(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)

@@ -13,9 +13,9 @@ static json_t *agency_json(const struct lm_agency *a)
 	char created[LM_TIME_STRLEN];
 
 	lm_time_format(a->created_at, created);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id", a->id, "code", a->code, "name",
-			 a->name, "kind", a->kind, "country", a->country, "created_at", created,
-			 "version", (json_int_t)a->version);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id", a->id, "code", a->code,
+	                 "name", a->name, "kind", a->kind, "country", a->country, "created_at",
+	                 created, "version", (json_int_t)a->version);
 }
 
 static int agency_row(void *ctx, const struct lm_agency *a)
@@ -66,7 +66,7 @@ int h_agency_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp
 	    (rc = lm_json_str(body, "name", a.name, sizeof(a.name), 1, "name", &ctx->err)) ||
 	    (rc = lm_json_str(body, "kind", a.kind, sizeof(a.kind), 1, "kind", &ctx->err)) ||
 	    (rc = lm_json_str(body, "country", a.country, sizeof(a.country), 1, "country",
-			      &ctx->err)) ||
+	                      &ctx->err)) ||
 	    (rc = lm_app_agency_create(ctx->app, &ctx->actor, &idem, &a, &cr, &ctx->err)) ||
 	    (rc = lm_app_agency_get(ctx->app, &ctx->actor, cr.id, &a, &ctx->err)))
 		goto out;
@@ -120,35 +120,37 @@ static int user_fields(json_t *body, struct lm_user_view *v, int create, struct 
 	int rc;
 
 	if ((rc = lm_json_str(body, "display_name", v->user.display_name,
-			      sizeof(v->user.display_name), create, "display_name", err)) ||
+	                      sizeof(v->user.display_name), create, "display_name", err)) ||
 	    (rc = lm_json_str(body, "agency", v->user.agency_id, sizeof(v->user.agency_id), create,
-			      "agency", err)) ||
+	                      "agency", err)) ||
 	    (rc = lm_json_str(body, "role", role, sizeof(role), create, "role", err)) ||
 	    (rc = lm_json_bool(body, "disabled", &v->user.disabled, 0, "disabled", err)))
 		return rc;
 	if (role[0] && lm_role_parse(role, &v->user.role))
 		return lm_error_set(err, LM_EINVAL, "role",
-				    "must be officer, supervisor, analyst, admin, auditor or "
-				    "humanitarian");
+		                    "must be officer, supervisor, analyst, admin, auditor or "
+		                    "humanitarian");
 	pts = json_object_get(body, "crossing_points");
 	if (pts && !json_is_null(pts)) {
 		size_t i;
 		json_t *e;
 		if (!json_is_array(pts))
 			return lm_error_set(err, LM_EINVAL, "crossing_points",
-					    "must be an array of crossing-point codes");
+			                    "must be an array of crossing-point codes");
 		if (json_array_size(pts) > LM_USER_POINTS_MAX)
 			return lm_error_set(err, LM_EINVAL, "crossing_points", "at most %d",
-					    LM_USER_POINTS_MAX);
+			                    LM_USER_POINTS_MAX);
 		v->npoints = 0;
-		json_array_foreach(pts, i, e) {
-			char f[32];
+		json_array_foreach(pts, i, e)
+		{
+			char f[48];
 			snprintf(f, sizeof(f), "crossing_points/%zu", i);
 			if (!json_is_string(e) || json_string_length(e) > LM_POINT_CODE_MAX ||
 			    json_string_length(e) == 0)
-				return lm_error_set(err, LM_EINVAL, f, "must be a crossing-point code");
+				return lm_error_set(err, LM_EINVAL, f,
+				                    "must be a crossing-point code");
 			snprintf(v->points[v->npoints++], sizeof(v->points[0]), "%s",
-				 json_string_value(e));
+			         json_string_value(e));
 		}
 	}
 	return 0;
@@ -156,8 +158,8 @@ static int user_fields(json_t *body, struct lm_user_view *v, int create, struct 
 
 int h_user_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 {
-	static const char *const allowed[] = {"username", "display_name", "agency", "role",
-					      "crossing_points", "password", "disabled", NULL};
+	static const char *const allowed[] = {"username",        "display_name", "agency",   "role",
+	                                      "crossing_points", "password",     "disabled", NULL};
 	char password[LM_PASSWORD_MAX + 1] = "";
 	struct lm_user_view v;
 	struct lm_idem_req idem;
@@ -170,15 +172,14 @@ int h_user_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 	    (rc = lm_json_body(req, &body, &ctx->err)) ||
 	    (rc = lm_json_only(body, allowed, "", &ctx->err)) ||
 	    (rc = lm_json_str(body, "username", v.user.username, sizeof(v.user.username), 1,
-			      "username", &ctx->err)) ||
+	                      "username", &ctx->err)) ||
 	    (rc = user_fields(body, &v, 1, &ctx->err)) ||
 	    (rc = lm_json_str(body, "password", password, sizeof(password), 1, "password",
-			      &ctx->err)) ||
+	                      &ctx->err)) ||
 	    (rc = lm_app_user_create(ctx->app, &ctx->actor, &idem, &v, password, &cr, &ctx->err)))
 		goto out;
 	/* A replay answers with the stored account, which is a read like any other. */
-	if (cr.replayed &&
-	    (rc = lm_app_user_get(ctx->app, &ctx->actor, cr.id, &v, &ctx->err)))
+	if (cr.replayed && (rc = lm_app_user_get(ctx->app, &ctx->actor, cr.id, &v, &ctx->err)))
 		goto out;
 	lm_resp_created(resp, &cr, "/api/v1/users/%s", lm__user_json(&v));
 	lm_resp_etag(resp, v.user.version);
@@ -190,8 +191,8 @@ out:
 
 int h_user_patch(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 {
-	static const char *const allowed[] = {"display_name", "agency", "role", "crossing_points",
-					      "disabled", NULL};
+	static const char *const allowed[] = {"display_name",    "agency",   "role",
+	                                      "crossing_points", "disabled", NULL};
 	struct lm_user_view v;
 	json_t *body = NULL;
 	int64_t version;
@@ -222,9 +223,9 @@ int h_user_password(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp
 	if ((rc = lm_json_body(req, &body, &ctx->err)) ||
 	    (rc = lm_json_only(body, allowed, "", &ctx->err)) ||
 	    (rc = lm_json_str(body, "password", password, sizeof(password), 1, "password",
-			      &ctx->err)) ||
+	                      &ctx->err)) ||
 	    (rc = lm_app_user_set_password(ctx->app, &ctx->actor, req->params[0], password,
-					   &ctx->err)))
+	                                   &ctx->err)))
 		goto out;
 	resp->status = 204;
 out:

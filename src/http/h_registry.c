@@ -15,7 +15,7 @@
 static json_t *feature(json_t *geometry, json_t *properties)
 {
 	return json_pack("{s:s, s:o, s:o}", "type", "Feature", "geometry", geometry, "properties",
-			 properties);
+	                 properties);
 }
 
 static json_t *point_geometry(double lon, double lat)
@@ -71,32 +71,38 @@ static int hours_from_json(json_t *body, char *out, size_t cap, struct lm_error 
 	}
 	if (!json_is_object(v))
 		return lm_error_set(err, LM_EINVAL, "opening_hours",
-				    "must be null (always open) or an object of weekdays");
+		                    "must be null (always open) or an object of weekdays");
 	if (json_object_size(v) == 0)
 		return lm_error_set(err, LM_EINVAL, "opening_hours",
-				    "lists no day; use null for a point that never closes");
+		                    "lists no day; use null for a point that never closes");
 	lm_hours_init_always(&h);
-	json_object_foreach(v, day, spans) {
+	json_object_foreach(v, day, spans)
+	{
 		int d = lm_hours_day_parse(day, strlen(day));
 		size_t i;
 		char field[64];
 		snprintf(field, sizeof(field), "opening_hours/%.8s", day);
 		if (d < 0)
-			return lm_error_set(err, LM_EINVAL, field,
-					    "unknown weekday (use mon, tue, wed, thu, fri, sat, sun)");
+			return lm_error_set(
+			    err, LM_EINVAL, field,
+			    "unknown weekday (use mon, tue, wed, thu, fri, sat, sun)");
 		if (!json_is_array(spans))
 			return lm_error_set(err, LM_EINVAL, field,
-					    "must be an array of \"HH:MM-HH:MM\" spans");
-		json_array_foreach(spans, i, e) {
+			                    "must be an array of \"HH:MM-HH:MM\" spans");
+		json_array_foreach(spans, i, e)
+		{
 			snprintf(field, sizeof(field), "opening_hours/%.8s/%zu", day, i);
 			if (!json_is_string(e))
 				return lm_error_set(err, LM_EINVAL, field,
-						    "must be a \"HH:MM-HH:MM\" string");
+				                    "must be a \"HH:MM-HH:MM\" string");
 			if ((rc = lm_hours_add_span(&h, (unsigned)d, json_string_value(e),
-						    json_string_length(e), field, err)))
+			                            json_string_length(e), field, err)))
 				return rc;
 		}
 	}
+	if (h.always)
+		return lm_error_set(err, LM_EINVAL, "opening_hours",
+		                    "lists no span; use null for a point that never closes");
 	if ((rc = lm_hours_check(&h, err)))
 		return rc;
 	if ((rc = lm_hours_format(&h, &b)))
@@ -116,15 +122,15 @@ static json_t *point_props(const struct lm_crossing_point *p)
 	lm_time_format(p->created_at, created);
 	lm_time_format(p->updated_at, updated);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:b, s:s, s:o, "
-			 "s:{s:o, s:o}, s:s, s:s, s:s, s:I}",
-			 "id", p->id, "code", p->code, "name", p->name, "name_other", p->name_other,
-			 "country", p->country, "country_other", p->country_other, "kind", p->kind,
-			 "modes", lm_json_bits_value(p->modes, ALL_MODES, lm_mode_name), "lanes",
-			 p->lanes, "position_approximate", p->position_approximate, "time_zone",
-			 p->tz, "opening_hours", hours_json(p->hours), "capacity", "trucks_per_day",
-			 int_or_null(p->capacity_trucks_per_day), "persons_per_day",
-			 int_or_null(p->capacity_persons_per_day), "note", p->note, "created_at",
-			 created, "updated_at", updated, "version", (json_int_t)p->version);
+	                 "s:{s:o, s:o}, s:s, s:s, s:s, s:I}",
+	                 "id", p->id, "code", p->code, "name", p->name, "name_other", p->name_other,
+	                 "country", p->country, "country_other", p->country_other, "kind", p->kind,
+	                 "modes", lm_json_bits_value(p->modes, ALL_MODES, lm_mode_name), "lanes",
+	                 p->lanes, "position_approximate", p->position_approximate, "time_zone",
+	                 p->tz, "opening_hours", hours_json(p->hours), "capacity", "trucks_per_day",
+	                 int_or_null(p->capacity_trucks_per_day), "persons_per_day",
+	                 int_or_null(p->capacity_persons_per_day), "note", p->note, "created_at",
+	                 created, "updated_at", updated, "version", (json_int_t)p->version);
 }
 
 static json_t *point_json(const struct lm_crossing_point *p)
@@ -133,12 +139,11 @@ static json_t *point_json(const struct lm_crossing_point *p)
 
 	if (o)
 		json_object_set_new(o, "position",
-				    json_pack("{s:f, s:f}", "lon", p->lon, "lat", p->lat));
+		                    json_pack("{s:f, s:f}", "lon", p->lon, "lat", p->lat));
 	return o;
 }
 
-static int point_fields(json_t *body, struct lm_crossing_point *p, int create,
-			struct lm_error *err)
+static int point_fields(json_t *body, struct lm_crossing_point *p, int create, struct lm_error *err)
 {
 	json_t *cap = json_object_get(body, "capacity");
 	long long n;
@@ -146,19 +151,18 @@ static int point_fields(json_t *body, struct lm_crossing_point *p, int create,
 
 	if ((rc = lm_json_str(body, "name", p->name, sizeof(p->name), create, "name", err)) ||
 	    (rc = lm_json_str(body, "name_other", p->name_other, sizeof(p->name_other), 0,
-			      "name_other", err)) ||
+	                      "name_other", err)) ||
 	    (rc = lm_json_str(body, "country", p->country, sizeof(p->country), create, "country",
-			      err)) ||
+	                      err)) ||
 	    (rc = lm_json_str(body, "country_other", p->country_other, sizeof(p->country_other),
-			      create, "country_other", err)) ||
+	                      create, "country_other", err)) ||
 	    (rc = lm_json_str(body, "kind", p->kind, sizeof(p->kind), create, "kind", err)) ||
 	    (rc = lm_json_bits(body, "modes", lm_mode_bit, &p->modes, create, "modes",
-			       "pedestrian, vehicle, cargo", err)) ||
+	                       "pedestrian, vehicle, cargo", err)) ||
 	    (rc = lm_json_position(body, "position", &p->lon, &p->lat, create, err)) ||
 	    (rc = lm_json_bool(body, "position_approximate", &p->position_approximate, 0,
-			       "position_approximate", err)) ||
-	    (rc = lm_json_str(body, "time_zone", p->tz, sizeof(p->tz), create, "time_zone",
-			      err)) ||
+	                       "position_approximate", err)) ||
+	    (rc = lm_json_str(body, "time_zone", p->tz, sizeof(p->tz), create, "time_zone", err)) ||
 	    (rc = hours_from_json(body, p->hours, sizeof(p->hours), err)) ||
 	    (rc = lm_json_str(body, "note", p->note, sizeof(p->note), 0, "note", err)))
 		return rc;
@@ -174,12 +178,12 @@ static int point_fields(json_t *body, struct lm_crossing_point *p, int create,
 			return rc;
 		n = p->capacity_trucks_per_day;
 		if ((rc = lm_json_int(cap, "trucks_per_day", 0, 100000000, &n, 0,
-				      "capacity/trucks_per_day", err)))
+		                      "capacity/trucks_per_day", err)))
 			return rc;
 		p->capacity_trucks_per_day = (int)n;
 		n = p->capacity_persons_per_day;
 		if ((rc = lm_json_int(cap, "persons_per_day", 0, 100000000, &n, 0,
-				      "capacity/persons_per_day", err)))
+		                      "capacity/persons_per_day", err)))
 			return rc;
 		p->capacity_persons_per_day = (int)n;
 	}
@@ -187,9 +191,9 @@ static int point_fields(json_t *body, struct lm_crossing_point *p, int create,
 }
 
 static const char *const point_allowed[] = {
-	"code",	      "name",	       "name_other",	"country", "country_other",
-	"kind",	      "modes",	       "lanes",		"position", "position_approximate",
-	"time_zone",  "opening_hours", "capacity",	"note",	   NULL,
+    "code",      "name",          "name_other", "country",  "country_other",
+    "kind",      "modes",         "lanes",      "position", "position_approximate",
+    "time_zone", "opening_hours", "capacity",   "note",     NULL,
 };
 
 static int point_row(void *ctx, const struct lm_crossing_point *p)
@@ -198,7 +202,7 @@ static int point_row(void *ctx, const struct lm_crossing_point *p)
 
 	if (l->geojson)
 		return lm_list_add(l, feature(point_geometry(p->lon, p->lat), point_props(p)),
-				   p->code);
+		                   p->code);
 	return lm_list_add(l, point_json(p), p->code);
 }
 
@@ -227,7 +231,8 @@ int h_point_get(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 		return rc;
 	lm_resp_etag(resp, p.version);
 	if (lm_req_wants_geojson(req)) {
-		rc = lm_resp_json(resp, 200, feature(point_geometry(p.lon, p.lat), point_props(&p)));
+		rc =
+		    lm_resp_json(resp, 200, feature(point_geometry(p.lon, p.lat), point_props(&p)));
 		resp->content_type = "application/geo+json";
 		return rc;
 	}
@@ -309,9 +314,9 @@ static json_t *segment_props(const struct lm_segment *s)
 	lm_time_format(s->created_at, created);
 	lm_time_format(s->updated_at, updated);
 	return json_pack("{s:s, s:s, s:s, s:[s, s], s:f, s:s, s:s, s:s, s:I}", "id", s->id, "code",
-			 s->code, "name", s->name, "countries", s->country_a, s->country_b,
-			 "length_m", s->length_m, "note", s->note, "created_at", created,
-			 "updated_at", updated, "version", (json_int_t)s->version);
+	                 s->code, "name", s->name, "countries", s->country_a, s->country_b,
+	                 "length_m", s->length_m, "note", s->note, "created_at", created,
+	                 "updated_at", updated, "version", (json_int_t)s->version);
 }
 
 static json_t *segment_json(const struct lm_segment *s)
@@ -340,19 +345,21 @@ static int geometry_from_json(json_t *body, char **wkt, int required, struct lm_
 	coords = json_object_get(g, "coordinates");
 	if (!json_is_array(coords) || json_array_size(coords) < 2)
 		return lm_error_set(err, LM_EINVAL, "geometry/coordinates",
-				    "must be an array of at least 2 [lon, lat] positions");
+		                    "must be an array of at least 2 [lon, lat] positions");
 	n = json_array_size(coords);
 	if (n > 100000)
 		return lm_error_set(err, LM_EINVAL, "geometry/coordinates",
-				    "more than 100000 positions");
+		                    "more than 100000 positions");
 	pts = calloc(n, sizeof(*pts));
 	if (!pts)
 		return lm_error_set(err, LM_ENOMEM, "", "out of memory");
-	json_array_foreach(coords, i, pt) {
+	json_array_foreach(coords, i, pt)
+	{
 		char field[64];
 		snprintf(field, sizeof(field), "geometry/coordinates/%zu", i);
 		if (!json_is_array(pt) || json_array_size(pt) < 2 || json_array_size(pt) > 3 ||
-		    !json_is_number(json_array_get(pt, 0)) || !json_is_number(json_array_get(pt, 1))) {
+		    !json_is_number(json_array_get(pt, 0)) ||
+		    !json_is_number(json_array_get(pt, 1))) {
 			rc = lm_error_set(err, LM_EINVAL, field, "must be [lon, lat]");
 			goto out;
 		}
@@ -391,14 +398,14 @@ static int segment_fields(json_t *body, struct lm_segment *s, int create, struct
 	    json_string_length(json_array_get(c, 0)) != 2 ||
 	    json_string_length(json_array_get(c, 1)) != 2)
 		return lm_error_set(err, LM_EINVAL, "countries",
-				    "must be two ISO 3166 alpha-2 codes, e.g. [\"CN\", \"MM\"]");
+		                    "must be two ISO 3166 alpha-2 codes, e.g. [\"CN\", \"MM\"]");
 	snprintf(s->country_a, sizeof(s->country_a), "%s", json_string_value(json_array_get(c, 0)));
 	snprintf(s->country_b, sizeof(s->country_b), "%s", json_string_value(json_array_get(c, 1)));
 	return 0;
 }
 
-static const char *const segment_allowed[] = {"code", "name", "countries", "geometry", "note",
-					      NULL};
+static const char *const segment_allowed[] = {"code",     "name", "countries",
+                                              "geometry", "note", NULL};
 
 static int segment_row(void *ctx, const struct lm_segment *s)
 {
@@ -506,10 +513,10 @@ static json_t *marker_props(const struct lm_marker *m)
 	lm_time_format(m->created_at, created);
 	lm_time_format(m->updated_at, updated);
 	return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:I}", "id", m->id, "pillar",
-			 m->pillar, "segment_id", m->segment_id[0] ? m->segment_id : NULL,
-			 "condition", lm_marker_condition_name(m->condition), "note", m->note,
-			 "created_at", created, "updated_at", updated, "version",
-			 (json_int_t)m->version);
+	                 m->pillar, "segment_id", m->segment_id[0] ? m->segment_id : NULL,
+	                 "condition", lm_marker_condition_name(m->condition), "note", m->note,
+	                 "created_at", created, "updated_at", updated, "version",
+	                 (json_int_t)m->version);
 }
 
 static json_t *marker_json(const struct lm_marker *m)
@@ -518,7 +525,7 @@ static json_t *marker_json(const struct lm_marker *m)
 
 	if (o)
 		json_object_set_new(o, "position",
-				    json_pack("{s:f, s:f}", "lon", m->lon, "lat", m->lat));
+		                    json_pack("{s:f, s:f}", "lon", m->lon, "lat", m->lat));
 	return o;
 }
 
@@ -528,19 +535,19 @@ static int marker_fields(json_t *body, struct lm_marker *m, int create, struct l
 	int rc;
 
 	if ((rc = lm_json_str(body, "segment", m->segment_id, sizeof(m->segment_id), 0, "segment",
-			      err)) ||
+	                      err)) ||
 	    (rc = lm_json_position(body, "position", &m->lon, &m->lat, create, err)) ||
 	    (rc = lm_json_str(body, "condition", cond, sizeof(cond), create, "condition", err)) ||
 	    (rc = lm_json_str(body, "note", m->note, sizeof(m->note), 0, "note", err)))
 		return rc;
 	if (cond[0] && lm_marker_condition_parse(cond, &m->condition))
 		return lm_error_set(err, LM_EINVAL, "condition",
-				    "must be intact, damaged, missing or displaced");
+		                    "must be intact, damaged, missing or displaced");
 	return 0;
 }
 
-static const char *const marker_allowed[] = {"pillar", "segment", "position", "condition",
-					     "note", NULL};
+static const char *const marker_allowed[] = {"pillar",    "segment", "position",
+                                             "condition", "note",    NULL};
 
 static int marker_row(void *ctx, const struct lm_marker *m)
 {
@@ -548,7 +555,7 @@ static int marker_row(void *ctx, const struct lm_marker *m)
 
 	if (l->geojson)
 		return lm_list_add(l, feature(point_geometry(m->lon, m->lat), marker_props(m)),
-				   m->pillar);
+		                   m->pillar);
 	return lm_list_add(l, marker_json(m), m->pillar);
 }
 
@@ -577,7 +584,8 @@ int h_marker_get(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 		return rc;
 	lm_resp_etag(resp, m.version);
 	if (lm_req_wants_geojson(req)) {
-		rc = lm_resp_json(resp, 200, feature(point_geometry(m.lon, m.lat), marker_props(&m)));
+		rc = lm_resp_json(resp, 200,
+		                  feature(point_geometry(m.lon, m.lat), marker_props(&m)));
 		resp->content_type = "application/geo+json";
 		return rc;
 	}
@@ -596,8 +604,8 @@ int h_marker_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp
 	if ((rc = lm_req_idem(req, "/api/v1/markers", &idem, &ctx->err)) ||
 	    (rc = lm_json_body(req, &body, &ctx->err)) ||
 	    (rc = lm_json_only(body, marker_allowed, "", &ctx->err)) ||
-	    (rc = lm_json_str(body, "pillar", m.pillar, sizeof(m.pillar), 1, "pillar",
-			      &ctx->err)) ||
+	    (rc =
+	         lm_json_str(body, "pillar", m.pillar, sizeof(m.pillar), 1, "pillar", &ctx->err)) ||
 	    (rc = marker_fields(body, &m, 1, &ctx->err)) ||
 	    (rc = lm_app_marker_create(ctx->app, &ctx->actor, &idem, &m, &cr, &ctx->err)) ||
 	    (rc = lm_app_marker_get(ctx->app, &ctx->actor, cr.id, &m, &ctx->err)))
@@ -620,8 +628,8 @@ int h_marker_patch(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 	    (rc = lm_json_body(req, &body, &ctx->err)) ||
 	    (rc = lm_json_only(body, marker_allowed, "", &ctx->err)) ||
 	    (rc = lm_app_marker_get(ctx->app, &ctx->actor, req->params[0], &m, &ctx->err)) ||
-	    (rc = lm_json_str(body, "pillar", m.pillar, sizeof(m.pillar), 0, "pillar",
-			      &ctx->err)) ||
+	    (rc =
+	         lm_json_str(body, "pillar", m.pillar, sizeof(m.pillar), 0, "pillar", &ctx->err)) ||
 	    (rc = marker_fields(body, &m, 0, &ctx->err)) ||
 	    (rc = lm_app_marker_update(ctx->app, &ctx->actor, &m, version, &ctx->err)) ||
 	    (rc = lm_app_marker_get(ctx->app, &ctx->actor, m.id, &m, &ctx->err)))
@@ -640,9 +648,9 @@ static json_t *inspection_json(const struct lm_inspection *i)
 	lm_time_format(i->inspected_at, at);
 	lm_time_format(i->created_at, created);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", i->id, "marker_id",
-			 i->marker_id, "inspected_at", at, "inspector_id", i->inspector_id,
-			 "condition", lm_marker_condition_name(i->condition), "note", i->note,
-			 "created_at", created);
+	                 i->marker_id, "inspected_at", at, "inspector_id", i->inspector_id,
+	                 "condition", lm_marker_condition_name(i->condition), "note", i->note,
+	                 "created_at", created);
 }
 
 static int inspection_row(void *ctx, const struct lm_inspection *i)
@@ -659,7 +667,7 @@ int h_inspection_list(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *re
 	if ((rc = lm_list_init(&l, 0, &ctx->err)))
 		return rc;
 	if ((rc = lm_app_inspection_list(ctx->app, &ctx->actor, req->params[0], inspection_row, &l,
-					 &ctx->err))) {
+	                                 &ctx->err))) {
 		json_decref(l.items);
 		return rc;
 	}
@@ -684,18 +692,18 @@ int h_inspection_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *
 	    (rc = lm_json_body(req, &body, &ctx->err)) ||
 	    (rc = lm_json_only(body, allowed, "", &ctx->err)) ||
 	    (rc = lm_json_time(body, "inspected_at", &i.inspected_at, 1, 0, "inspected_at",
-			       &ctx->err)) ||
+	                       &ctx->err)) ||
 	    (rc = lm_json_str(body, "condition", cond, sizeof(cond), 1, "condition", &ctx->err)) ||
 	    (rc = lm_json_str(body, "note", i.note, sizeof(i.note), 0, "note", &ctx->err)))
 		goto out;
 	if (lm_marker_condition_parse(cond, &i.condition)) {
 		rc = lm_error_set(&ctx->err, LM_EINVAL, "condition",
-				  "must be intact, damaged, missing or displaced");
+		                  "must be intact, damaged, missing or displaced");
 		goto out;
 	}
 	if ((rc = lm_app_inspection_add(ctx->app, &ctx->actor, &idem, &i, &cr, &ctx->err)))
 		goto out;
-	snprintf(i.id, sizeof(i.id), "%s", cr.id);
+	snprintf(i.id, sizeof(i.id), "%.36s", cr.id);
 	i.created_at = lm_time_now();
 	snprintf(i.inspector_id, sizeof(i.inspector_id), "%s", ctx->actor.user_id);
 	lm_resp_created(resp, &cr, NULL, inspection_json(&i));

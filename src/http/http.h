@@ -42,8 +42,8 @@ void lm_server_config_default(struct lm_server_config *cfg);
 
 struct lm_server;
 
-int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg,
-		    struct lm_server **out, struct lm_error *err);
+int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg, struct lm_server **out,
+                    struct lm_error *err);
 unsigned lm_server_port(const struct lm_server *srv);
 /* Stop accepting, let in-flight requests finish, free. NULL is a no-op. */
 void lm_server_stop(struct lm_server *srv);
@@ -57,6 +57,6 @@ void lm_http_route_info(size_t i, const char **method, const char **path);
 
 /* Run one request in-process as `actor`; *status and `body` receive the answer. */
 int lm_http_call(struct lm_app *app, const struct lm_actor *actor, const char *method,
-		 const char *path, const char *body, size_t len, int *status, struct lm_buf *out);
+                 const char *path, const char *body, size_t len, int *status, struct lm_buf *out);
 
 #endif

@@ -18,12 +18,12 @@
 #include "util/buf.h"
 
 /* Caps that protect the server; each says why. */
-#define LM_HTTP_QUERY_MAX 16	  /* query parameters kept; the API uses at most 6 */
-#define LM_HTTP_PARAMS_MAX 4	  /* {param} segments in one route */
-#define LM_HTTP_HEADERS_OUT 8	  /* extra response headers */
-#define LM_HTTP_HEADER_VALUE_MAX 256 /* longest header value we copy (If-Match, keys) */
-#define LM_HTTP_PAGE_MAX 1000	  /* largest page; bigger exports use the GeoJSON/CSV forms */
-#define LM_HTTP_PAGE_DEFAULT 100
+#define LM_HTTP_QUERY_MAX        16   /* query parameters kept; the API uses at most 6 */
+#define LM_HTTP_PARAMS_MAX       4    /* {param} segments in one route */
+#define LM_HTTP_HEADERS_OUT      8    /* extra response headers */
+#define LM_HTTP_HEADER_VALUE_MAX 256  /* longest header value we copy (If-Match, keys) */
+#define LM_HTTP_PAGE_MAX         1000 /* largest page; bigger exports use the GeoJSON/CSV forms */
+#define LM_HTTP_PAGE_DEFAULT     100
 
 struct lm_kv {
 	const char *key;
@@ -90,7 +90,7 @@ void lm_http_problem_err(struct lm_resp *resp, const struct lm_error *err);
 void lm_resp_init(struct lm_resp *resp);
 void lm_resp_release(struct lm_resp *resp);
 int lm_resp_header(struct lm_resp *resp, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Serialise `body` (stolen) as the response with this status. */
 int lm_resp_json(struct lm_resp *resp, int status, json_t *body);
 void lm_resp_etag(struct lm_resp *resp, int64_t version);
@@ -101,12 +101,12 @@ int lm_req_page(const struct lm_req *req, struct lm_page *pg, struct lm_error *e
 int lm_req_if_match(const struct lm_req *req, int64_t *version, struct lm_error *err);
 /* The idempotency key and request hash for a POST. */
 int lm_req_idem(const struct lm_req *req, const char *route, struct lm_idem_req *idem,
-		struct lm_error *err);
+                struct lm_error *err);
 /* 1 when the client asked for GeoJSON (?format=geojson or Accept: application/geo+json). */
 int lm_req_wants_geojson(const struct lm_req *req);
 /* Answer a create: the object `render` produced, 201 + Location, or the replayed status. */
 void lm_resp_created(struct lm_resp *resp, const struct lm_created *cr, const char *location_fmt,
-		     json_t *obj);
+                     json_t *obj);
 
 /* A page being built by a list callback; lm_resp_list sends it with its `next` cursor. */
 struct lm_list_out {
@@ -126,30 +126,29 @@ int lm_resp_list(struct lm_resp *resp, struct lm_list_out *l, const struct lm_pa
 /* Parse the body as a JSON object: 415 unless application/json, 400 with the byte offset. */
 int lm_json_body(const struct lm_req *req, json_t **out, struct lm_error *err);
 /* LM_EINVAL naming the first member of obj that is not in `allowed` (NULL-terminated). */
-int lm_json_only(json_t *obj, const char *const *allowed, const char *prefix,
-		 struct lm_error *err);
+int lm_json_only(json_t *obj, const char *const *allowed, const char *prefix, struct lm_error *err);
 /*
  * Field readers. When the member is absent: LM_EINVAL if `required`, else 0 and
  * the destination untouched (so PATCH applies onto the current record).
  * JSON null counts as absent for optional fields.
  */
 int lm_json_str(json_t *obj, const char *key, char *dst, size_t cap, int required,
-		const char *field, struct lm_error *err);
+                const char *field, struct lm_error *err);
 int lm_json_int(json_t *obj, const char *key, long long min, long long max, long long *dst,
-		int required, const char *field, struct lm_error *err);
+                int required, const char *field, struct lm_error *err);
 int lm_json_num(json_t *obj, const char *key, double *dst, int required, const char *field,
-		struct lm_error *err);
+                struct lm_error *err);
 int lm_json_bool(json_t *obj, const char *key, int *dst, int required, const char *field,
-		 struct lm_error *err);
+                 struct lm_error *err);
 /* ISO 8601 instant; null sets LM_TIME_NONE when allow_null. */
 int lm_json_time(json_t *obj, const char *key, lm_time_ms *dst, int required, int allow_null,
-		 const char *field, struct lm_error *err);
+                 const char *field, struct lm_error *err);
 /* Array of names mapped to bits by `bit_of` (0 = unknown name). */
 int lm_json_bits(json_t *obj, const char *key, unsigned (*bit_of)(const char *), unsigned *dst,
-		 int required, const char *field, const char *what, struct lm_error *err);
+                 int required, const char *field, const char *what, struct lm_error *err);
 /* {"lon":..,"lat":..} */
 int lm_json_position(json_t *obj, const char *key, double *lon, double *lat, int required,
-		     struct lm_error *err);
+                     struct lm_error *err);
 /* Time as text for JSON: null for LM_TIME_NONE. New reference. */
 json_t *lm_json_time_value(lm_time_ms t);
 /* Bit set as array of names. New reference. */

@@ -29,13 +29,13 @@ int lm_json_body(const struct lm_req *req, json_t **out, struct lm_error *err)
 	*out = NULL;
 	if (!media_is_json(req->content_type))
 		return lm_error_set(err, LM_EMEDIA, "Content-Type",
-				    "unsupported media type: send application/json");
+		                    "unsupported media type: send application/json");
 	/* jansson rejects invalid UTF-8 and \u0000 by default: both are 400s here. */
 	j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j) {
 		err->offset = jerr.position;
 		return lm_error_set(err, LM_EINVAL, "", "malformed JSON at byte %d: %s",
-				    jerr.position, jerr.text);
+		                    jerr.position, jerr.text);
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
@@ -45,20 +45,20 @@ int lm_json_body(const struct lm_req *req, json_t **out, struct lm_error *err)
 	return 0;
 }
 
-int lm_json_only(json_t *obj, const char *const *allowed, const char *prefix,
-		 struct lm_error *err)
+int lm_json_only(json_t *obj, const char *const *allowed, const char *prefix, struct lm_error *err)
 {
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		int ok = 0;
 		for (size_t i = 0; allowed[i] && !ok; i++)
 			ok = strcmp(key, allowed[i]) == 0;
 		if (!ok) {
 			char field[96];
 			snprintf(field, sizeof(field), "%s%s%.60s", prefix ? prefix : "",
-				 prefix && prefix[0] ? "/" : "", key);
+			         prefix && prefix[0] ? "/" : "", key);
 			return lm_error_set(err, LM_EINVAL, field, "unknown field");
 		}
 	}
@@ -67,7 +67,7 @@ int lm_json_only(json_t *obj, const char *const *allowed, const char *prefix,
 
 /* Returns the member, NULL when absent (or null and optional); sets *rc on error. */
 static json_t *member(json_t *obj, const char *key, int required, const char *field, int *rc,
-		      struct lm_error *err)
+                      struct lm_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -81,7 +81,7 @@ static json_t *member(json_t *obj, const char *key, int required, const char *fi
 }
 
 int lm_json_str(json_t *obj, const char *key, char *dst, size_t cap, int required,
-		const char *field, struct lm_error *err)
+                const char *field, struct lm_error *err)
 {
 	int rc;
 	json_t *v = member(obj, key, required, field, &rc, err);
@@ -99,7 +99,7 @@ int lm_json_str(json_t *obj, const char *key, char *dst, size_t cap, int require
 }
 
 int lm_json_int(json_t *obj, const char *key, long long min, long long max, long long *dst,
-		int required, const char *field, struct lm_error *err)
+                int required, const char *field, struct lm_error *err)
 {
 	int rc;
 	json_t *v = member(obj, key, required, field, &rc, err);
@@ -117,7 +117,7 @@ int lm_json_int(json_t *obj, const char *key, long long min, long long max, long
 }
 
 int lm_json_num(json_t *obj, const char *key, double *dst, int required, const char *field,
-		struct lm_error *err)
+                struct lm_error *err)
 {
 	int rc;
 	json_t *v = member(obj, key, required, field, &rc, err);
@@ -133,7 +133,7 @@ int lm_json_num(json_t *obj, const char *key, double *dst, int required, const c
 }
 
 int lm_json_bool(json_t *obj, const char *key, int *dst, int required, const char *field,
-		 struct lm_error *err)
+                 struct lm_error *err)
 {
 	int rc;
 	json_t *v = member(obj, key, required, field, &rc, err);
@@ -147,7 +147,7 @@ int lm_json_bool(json_t *obj, const char *key, int *dst, int required, const cha
 }
 
 int lm_json_time(json_t *obj, const char *key, lm_time_ms *dst, int required, int allow_null,
-		 const char *field, struct lm_error *err)
+                 const char *field, struct lm_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -168,7 +168,7 @@ int lm_json_time(json_t *obj, const char *key, lm_time_ms *dst, int required, in
 }
 
 int lm_json_bits(json_t *obj, const char *key, unsigned (*bit_of)(const char *), unsigned *dst,
-		 int required, const char *field, const char *what, struct lm_error *err)
+                 int required, const char *field, const char *what, struct lm_error *err)
 {
 	int rc;
 	json_t *v = member(obj, key, required, field, &rc, err), *e;
@@ -179,7 +179,8 @@ int lm_json_bits(json_t *obj, const char *key, unsigned (*bit_of)(const char *),
 		return rc;
 	if (!json_is_array(v))
 		return lm_error_set(err, LM_EINVAL, field, "must be an array of %s", what);
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		unsigned b;
 		char f[96];
 		snprintf(f, sizeof(f), "%s/%zu", field, i);
@@ -194,7 +195,7 @@ int lm_json_bits(json_t *obj, const char *key, unsigned (*bit_of)(const char *),
 }
 
 int lm_json_position(json_t *obj, const char *key, double *lon, double *lat, int required,
-		     struct lm_error *err)
+                     struct lm_error *err)
 {
 	static const char *const allowed[] = {"lon", "lat", NULL};
 	char field[64];
@@ -204,7 +205,8 @@ int lm_json_position(json_t *obj, const char *key, double *lon, double *lat, int
 	if (!v)
 		return rc;
 	if (!json_is_object(v))
-		return lm_error_set(err, LM_EINVAL, key, "must be an object {\"lon\": .., \"lat\": ..}");
+		return lm_error_set(err, LM_EINVAL, key,
+		                    "must be an object {\"lon\": .., \"lat\": ..}");
 	if ((rc = lm_json_only(v, allowed, key, err)))
 		return rc;
 	snprintf(field, sizeof(field), "%s/lon", key);

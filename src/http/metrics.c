@@ -11,11 +11,11 @@
 
 #define ROUTES_MAX 64
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
-			       412, 413, 415, 422, 428, 429, 500, 503};
+                               412, 413, 415, 422, 428, 429, 500, 503};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 /* Seconds; the p99 goals are 10-15 ms, so the buckets are dense there. */
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.015,
-				 0.025,	 0.05,	0.1,	0.25,  0.5,  1.0};
+                                 0.025,  0.05,  0.1,    0.25,  0.5,  1.0};
 #define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
 
 static atomic_ulong requests[ROUTES_MAX][NSTATUS + 1]; /* last column: any other status */
@@ -45,7 +45,7 @@ void lm_metrics_observe(size_t slot, int status, double seconds)
 	atomic_fetch_add_explicit(&requests[slot][s], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&hist[slot][b], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&sum_us[slot], (unsigned long long)(seconds * 1e6),
-				  memory_order_relaxed);
+	                          memory_order_relaxed);
 }
 
 int lm_metrics_render(struct lm_app *app, struct lm_buf *out)
@@ -53,25 +53,29 @@ int lm_metrics_render(struct lm_app *app, struct lm_buf *out)
 	size_t nslots = lm__route_slots();
 	int rc = 0;
 
-	rc |= lm_buf_puts(out, "# HELP limes_http_requests_total HTTP requests by route and status.\n"
-			       "# TYPE limes_http_requests_total counter\n");
+	rc |=
+	    lm_buf_puts(out, "# HELP limes_http_requests_total HTTP requests by route and status.\n"
+	                     "# TYPE limes_http_requests_total counter\n");
 	for (size_t r = 0; r < nslots; r++)
 		for (size_t s = 0; s <= NSTATUS; s++) {
 			unsigned long n = atomic_load(&requests[r][s]);
 			if (!n)
 				continue;
 			if (s < NSTATUS)
-				rc |= lm_buf_printf(out,
-						    "limes_http_requests_total{route=\"%s\",status=\"%d\"} %lu\n",
-						    lm__route_name(r), statuses[s], n);
+				rc |= lm_buf_printf(
+				    out,
+				    "limes_http_requests_total{route=\"%s\",status=\"%d\"} %lu\n",
+				    lm__route_name(r), statuses[s], n);
 			else
 				rc |= lm_buf_printf(out,
-						    "limes_http_requests_total{route=\"%s\",status=\"other\"} %lu\n",
-						    lm__route_name(r), n);
+				                    "limes_http_requests_total{route=\"%s\",status="
+				                    "\"other\"} %lu\n",
+				                    lm__route_name(r), n);
 		}
-	rc |= lm_buf_puts(out, "# HELP limes_http_request_duration_seconds Time from the first byte "
-			       "of a request to its response.\n"
-			       "# TYPE limes_http_request_duration_seconds histogram\n");
+	rc |=
+	    lm_buf_puts(out, "# HELP limes_http_request_duration_seconds Time from the first byte "
+	                     "of a request to its response.\n"
+	                     "# TYPE limes_http_request_duration_seconds histogram\n");
 	for (size_t r = 0; r < nslots; r++) {
 		unsigned long cum = 0;
 		const char *name = lm__route_name(r);
@@ -83,19 +87,21 @@ int lm_metrics_render(struct lm_app *app, struct lm_buf *out)
 		for (size_t b = 0; b < NBUCKETS; b++) {
 			cum += atomic_load(&hist[r][b]);
 			rc |= lm_buf_printf(out,
-					    "limes_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %lu\n",
-					    name, buckets[b], cum);
+			                    "limes_http_request_duration_seconds_bucket{route=\"%"
+			                    "s\",le=\"%g\"} %lu\n",
+			                    name, buckets[b], cum);
 		}
 		cum += atomic_load(&hist[r][NBUCKETS]);
-		rc |= lm_buf_printf(out,
-				    "limes_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %lu\n"
-				    "limes_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
-				    "limes_http_request_duration_seconds_count{route=\"%s\"} %lu\n",
-				    name, cum, name, (double)atomic_load(&sum_us[r]) / 1e6, name, cum);
+		rc |= lm_buf_printf(
+		    out,
+		    "limes_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %lu\n"
+		    "limes_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+		    "limes_http_request_duration_seconds_count{route=\"%s\"} %lu\n",
+		    name, cum, name, (double)atomic_load(&sum_us[r]) / 1e6, name, cum);
 	}
 	rc |= lm_buf_printf(out,
-			    "# HELP limes_db_errors_total Hard database errors since start.\n"
-			    "# TYPE limes_db_errors_total counter\nlimes_db_errors_total %lu\n",
-			    lm_app_db_errors(app));
+	                    "# HELP limes_db_errors_total Hard database errors since start.\n"
+	                    "# TYPE limes_db_errors_total counter\nlimes_db_errors_total %lu\n",
+	                    lm_app_db_errors(app));
 	return rc ? LM_ENOMEM : 0;
 }

@@ -77,14 +77,14 @@ static const char *title_of(int status)
 }
 
 static void problem(struct lm_resp *resp, int status, const char *type, const char *detail,
-		    const char *field, const char *message)
+                    const char *field, const char *message)
 {
 	json_t *body = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title_of(status),
-				 "status", status, "detail", detail ? detail : title_of(status));
+	                         "status", status, "detail", detail ? detail : title_of(status));
 
 	if (body && field && field[0]) {
 		json_t *e = json_pack("[{s:s, s:s}]", "field", field, "message",
-				      message ? message : "invalid");
+		                      message ? message : "invalid");
 		if (e)
 			json_object_set_new(body, "errors", e);
 	}
@@ -112,7 +112,7 @@ void lm_http_problem_err(struct lm_resp *resp, const struct lm_error *err)
 	/* A 5xx says nothing of internals; the log line has the request id. */
 	if (status >= 500 && status != 503) {
 		problem(resp, status, "urn:limes:problem:internal",
-			"internal error; quote the request id to the administrator", NULL, NULL);
+		        "internal error; quote the request id to the administrator", NULL, NULL);
 		return;
 	}
 	if (err->code == LM_EINVAL && err->field[0] == '\0') {

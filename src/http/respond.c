@@ -55,7 +55,8 @@ int lm_resp_json(struct lm_resp *resp, int status, json_t *body)
 		resp->status = 500;
 		return lm_buf_puts(&resp->body, "{\"title\":\"out of memory\",\"status\":500}");
 	}
-	rc = json_dump_callback(body, dump_cb, &resp->body, JSON_COMPACT);
+	/* 12 significant digits: coordinates keep their 7 decimals without binary noise. */
+	rc = json_dump_callback(body, dump_cb, &resp->body, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	json_decref(body);
 	if (rc) {
 		resp->status = 500;
@@ -96,13 +97,14 @@ int lm_req_page(const struct lm_req *req, struct lm_page *pg, struct lm_error *e
 	pg->after[0] = '\0';
 	if (limit) {
 		if (parse_ll(limit, &n) || n < 1 || n > LM_HTTP_PAGE_MAX)
-			return lm_error_set(err, LM_EINVAL, "limit", "must be an integer from 1 to %d",
-					    LM_HTTP_PAGE_MAX);
+			return lm_error_set(err, LM_EINVAL, "limit",
+			                    "must be an integer from 1 to %d", LM_HTTP_PAGE_MAX);
 		pg->limit = (int)n;
 	}
 	if (after) {
 		if (strlen(after) >= sizeof(pg->after))
-			return lm_error_set(err, LM_EINVAL, "after", "is not a cursor of this list");
+			return lm_error_set(err, LM_EINVAL, "after",
+			                    "is not a cursor of this list");
 		snprintf(pg->after, sizeof(pg->after), "%s", after);
 	}
 	return 0;
@@ -117,7 +119,7 @@ int lm_req_if_match(const struct lm_req *req, int64_t *version, struct lm_error 
 
 	if (!h)
 		return lm_error_set(err, LM_EPRECOND, "If-Match",
-				    "required: send the ETag of the version you read");
+		                    "required: send the ETag of the version you read");
 	n = strlen(h);
 	if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
 		h++;
@@ -134,7 +136,7 @@ int lm_req_if_match(const struct lm_req *req, int64_t *version, struct lm_error 
 }
 
 int lm_req_idem(const struct lm_req *req, const char *route, struct lm_idem_req *idem,
-		struct lm_error *err)
+                struct lm_error *err)
 {
 	crypto_generichash_state st;
 	unsigned char h[32];
@@ -144,11 +146,11 @@ int lm_req_idem(const struct lm_req *req, const char *route, struct lm_idem_req 
 		return 0;
 	if (req->idem_key[0] == '\0' || strlen(req->idem_key) > LM_IDEM_KEY_MAX)
 		return lm_error_set(err, LM_EINVAL, "Idempotency-Key", "must be 1 to %d characters",
-				    LM_IDEM_KEY_MAX);
+		                    LM_IDEM_KEY_MAX);
 	for (const char *p = req->idem_key; *p; p++)
 		if (*p < 0x21 || *p > 0x7e)
 			return lm_error_set(err, LM_EINVAL, "Idempotency-Key",
-					    "must be printable ASCII without spaces");
+			                    "must be printable ASCII without spaces");
 	idem->key = req->idem_key;
 	/* The same key with another body is a client bug, not a retry: hash what was asked. */
 	crypto_generichash_init(&st, NULL, 0, sizeof(h));
@@ -172,7 +174,7 @@ int lm_req_wants_geojson(const struct lm_req *req)
 }
 
 void lm_resp_created(struct lm_resp *resp, const struct lm_created *cr, const char *location_fmt,
-		     json_t *obj)
+                     json_t *obj)
 {
 	lm_resp_json(resp, cr->replayed ? (cr->status ? cr->status : 201) : 201, obj);
 	if (location_fmt)
@@ -206,7 +208,7 @@ int lm_resp_list(struct lm_resp *resp, struct lm_list_out *l, const struct lm_pa
 
 	if (l->geojson) {
 		body = json_pack("{s:s, s:o, s:o}", "type", "FeatureCollection", "features",
-				 l->items, "next", next);
+		                 l->items, "next", next);
 		rc = lm_resp_json(resp, 200, body);
 		resp->content_type = "application/geo+json";
 	} else {

@@ -18,40 +18,40 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{"GET", "/healthz", h_health, LM_ROUTE_PUBLIC},
-	{"GET", "/metrics", h_metrics, 0},
-	{"GET", "/api/v1/openapi.json", h_openapi, LM_ROUTE_PUBLIC},
-	{"POST", "/api/v1/sessions", h_session_create, LM_ROUTE_PUBLIC},
-	{"DELETE", "/api/v1/sessions/current", h_session_delete, 0},
-	{"GET", "/api/v1/me", h_me, 0},
-	{"GET", "/api/v1/agencies", h_agency_list, 0},
-	{"POST", "/api/v1/agencies", h_agency_create, 0},
-	{"GET", "/api/v1/agencies/{id}", h_agency_get, 0},
-	{"GET", "/api/v1/users", h_user_list, 0},
-	{"POST", "/api/v1/users", h_user_create, 0},
-	{"GET", "/api/v1/users/{id}", h_user_get, 0},
-	{"PATCH", "/api/v1/users/{id}", h_user_patch, 0},
-	{"POST", "/api/v1/users/{id}/password", h_user_password, 0},
-	{"GET", "/api/v1/crossing-points", h_point_list, 0},
-	{"POST", "/api/v1/crossing-points", h_point_create, 0},
-	{"GET", "/api/v1/crossing-points/{code}", h_point_get, 0},
-	{"PATCH", "/api/v1/crossing-points/{code}", h_point_patch, 0},
-	{"GET", "/api/v1/crossing-points/{code}/status", h_status_get, 0},
-	{"POST", "/api/v1/crossing-points/{code}/status", h_status_create, 0},
-	{"GET", "/api/v1/crossing-points/{code}/status/history", h_status_history, 0},
-	{"GET", "/api/v1/segments", h_segment_list, 0},
-	{"POST", "/api/v1/segments", h_segment_create, 0},
-	{"GET", "/api/v1/segments/{code}", h_segment_get, 0},
-	{"PATCH", "/api/v1/segments/{code}", h_segment_patch, 0},
-	{"GET", "/api/v1/markers", h_marker_list, 0},
-	{"POST", "/api/v1/markers", h_marker_create, 0},
-	{"GET", "/api/v1/markers/{pillar}", h_marker_get, 0},
-	{"PATCH", "/api/v1/markers/{pillar}", h_marker_patch, 0},
-	{"GET", "/api/v1/markers/{pillar}/inspections", h_inspection_list, 0},
-	{"POST", "/api/v1/markers/{pillar}/inspections", h_inspection_create, 0},
-	{"GET", "/api/v1/audit", h_audit_list, 0},
-	{"GET", "/", h_static, LM_ROUTE_PUBLIC},
-	{"GET", "/static/{path}", h_static, LM_ROUTE_PUBLIC | LM_ROUTE_PREFIX},
+    {"GET", "/healthz", h_health, LM_ROUTE_PUBLIC},
+    {"GET", "/metrics", h_metrics, 0},
+    {"GET", "/api/v1/openapi.json", h_openapi, LM_ROUTE_PUBLIC},
+    {"POST", "/api/v1/sessions", h_session_create, LM_ROUTE_PUBLIC},
+    {"DELETE", "/api/v1/sessions/current", h_session_delete, 0},
+    {"GET", "/api/v1/me", h_me, 0},
+    {"GET", "/api/v1/agencies", h_agency_list, 0},
+    {"POST", "/api/v1/agencies", h_agency_create, 0},
+    {"GET", "/api/v1/agencies/{id}", h_agency_get, 0},
+    {"GET", "/api/v1/users", h_user_list, 0},
+    {"POST", "/api/v1/users", h_user_create, 0},
+    {"GET", "/api/v1/users/{id}", h_user_get, 0},
+    {"PATCH", "/api/v1/users/{id}", h_user_patch, 0},
+    {"POST", "/api/v1/users/{id}/password", h_user_password, 0},
+    {"GET", "/api/v1/crossing-points", h_point_list, 0},
+    {"POST", "/api/v1/crossing-points", h_point_create, 0},
+    {"GET", "/api/v1/crossing-points/{code}", h_point_get, 0},
+    {"PATCH", "/api/v1/crossing-points/{code}", h_point_patch, 0},
+    {"GET", "/api/v1/crossing-points/{code}/status", h_status_get, 0},
+    {"POST", "/api/v1/crossing-points/{code}/status", h_status_create, 0},
+    {"GET", "/api/v1/crossing-points/{code}/status/history", h_status_history, 0},
+    {"GET", "/api/v1/segments", h_segment_list, 0},
+    {"POST", "/api/v1/segments", h_segment_create, 0},
+    {"GET", "/api/v1/segments/{code}", h_segment_get, 0},
+    {"PATCH", "/api/v1/segments/{code}", h_segment_patch, 0},
+    {"GET", "/api/v1/markers", h_marker_list, 0},
+    {"POST", "/api/v1/markers", h_marker_create, 0},
+    {"GET", "/api/v1/markers/{pillar}", h_marker_get, 0},
+    {"PATCH", "/api/v1/markers/{pillar}", h_marker_patch, 0},
+    {"GET", "/api/v1/markers/{pillar}/inspections", h_inspection_list, 0},
+    {"POST", "/api/v1/markers/{pillar}/inspections", h_inspection_create, 0},
+    {"GET", "/api/v1/audit", h_audit_list, 0},
+    {"GET", "/", h_static, LM_ROUTE_PUBLIC},
+    {"GET", "/static/{path}", h_static, LM_ROUTE_PUBLIC | LM_ROUTE_PREFIX},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -105,7 +105,7 @@ static int split(char *scratch, struct split_path *sp)
 			s++;
 		if (s == start) {
 			if (*s != '\0')
-				return -1; /* "//" */
+				return -1;      /* "//" */
 			sp->trailing_slash = 1; /* "/a/" */
 			break;
 		}
@@ -122,7 +122,7 @@ static int split(char *scratch, struct split_path *sp)
 }
 
 static int match(const struct route *r, const struct split_path *sp, const char *path,
-		 struct lm_req *req)
+                 struct lm_req *req)
 {
 	const char *p = r->path;
 	size_t i = 0, np = 0;
@@ -167,7 +167,7 @@ static int authenticate(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
 		lm_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"limes\"");
 		lm_http_problem(resp, 401, "a bearer token is required (POST /api/v1/sessions)",
-				NULL);
+		                NULL);
 		return -1;
 	}
 	rc = lm_app_authenticate(ctx->app, h + 7, &ctx->actor);
@@ -177,7 +177,7 @@ static int authenticate(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *
 	}
 	if (rc) {
 		lm_resp_header(resp, "WWW-Authenticate",
-			       "Bearer realm=\"limes\", error=\"invalid_token\"");
+		               "Bearer realm=\"limes\", error=\"invalid_token\"");
 		lm_http_problem(resp, 401, "the token is unknown, expired or revoked", NULL);
 		return -1;
 	}
@@ -223,7 +223,7 @@ void lm_http_dispatch(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *re
 			if (!strstr(allow, r->method)) {
 				size_t n = strlen(allow);
 				snprintf(allow + n, sizeof(allow) - n, "%s%s", n ? ", " : "",
-					 r->method);
+				         r->method);
 			}
 		}
 	}
@@ -231,7 +231,7 @@ void lm_http_dispatch(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *re
 		if (allow[0]) {
 			lm_resp_header(resp, "Allow", "%s", allow);
 			lm_http_problem(resp, 405, "this resource does not support that method",
-					NULL);
+			                NULL);
 		} else {
 			lm_http_problem(resp, 404, "no such resource", NULL);
 		}

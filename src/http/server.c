@@ -66,7 +66,7 @@ static double since(const struct timespec *t0)
 static void client_ip(struct MHD_Connection *conn, char out[LM_IP_MAX + 1])
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
 	snprintf(out, LM_IP_MAX + 1, "unknown");
@@ -74,14 +74,14 @@ static void client_ip(struct MHD_Connection *conn, char out[LM_IP_MAX + 1])
 		return;
 	if (sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-			  LM_IP_MAX + 1);
+		          LM_IP_MAX + 1);
 	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-			  LM_IP_MAX + 1);
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		          out, LM_IP_MAX + 1);
 }
 
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
-				     const char *value)
+                                     const char *value)
 {
 	struct lm_req *req = cls;
 
@@ -95,7 +95,7 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 }
 
 static void access_log(struct lm_server *srv, const struct lm_req *req, const struct lm_ctx *ctx,
-		       int status, double secs)
+                       int status, double secs)
 {
 	char ts[LM_TIME_STRLEN];
 
@@ -104,15 +104,15 @@ static void access_log(struct lm_server *srv, const struct lm_req *req, const st
 	lm_time_format(lm_time_now(), ts);
 	/* Route pattern, never the raw path or query: those can carry personal data. */
 	fprintf(stderr,
-		"{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"request\",\"request_id\":\"%s\","
-		"\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,"
-		"\"user_id\":\"%s\"}\n",
-		ts, status >= 500 ? "error" : "info", req->request_id, req->method, ctx->route,
-		status, secs * 1000.0, ctx->actor.user_id);
+	        "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"request\",\"request_id\":\"%s\","
+	        "\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,"
+	        "\"user_id\":\"%s\"}\n",
+	        ts, status >= 500 ? "error" : "info", req->request_id, req->method, ctx->route,
+	        status, secs * 1000.0, ctx->actor.user_id);
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct lm_resp *resp,
-				 const char *request_id)
+                                 const char *request_id)
 {
 	size_t len = resp->body.len;
 	char *body = lm_buf_detach(&resp->body);
@@ -137,8 +137,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct lm_resp *re
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	struct lm_server *srv = cls;
 	struct conn_state *cs = *con_cls;
@@ -150,7 +150,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (!cs) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
 		cs = calloc(1, sizeof(*cs));
 		if (!cs)
 			return MHD_NO;
@@ -187,7 +187,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (cs->too_big) {
 		char detail[96];
 		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes",
-			 srv->cfg.body_max);
+		         srv->cfg.body_max);
 		lm_http_problem(&resp, 413, detail, NULL);
 		lm_resp_header(&resp, "Connection", "close");
 	} else {
@@ -212,7 +212,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
+                         enum MHD_RequestTerminationCode toe)
 {
 	struct conn_state *cs = *con_cls;
 
@@ -239,7 +239,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len,
-			struct lm_error *err)
+                        struct lm_error *err)
 {
 	char host[128];
 	const char *colon, *port;
@@ -282,18 +282,18 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
 	return 0;
 bad:
 	return lm_error_set(err, LM_EINVAL, "listen",
-			    "'%.64s' is not ADDR:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)", listen);
+	                    "'%.64s' is not ADDR:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)", listen);
 }
 
-int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg,
-		    struct lm_server **out, struct lm_error *err)
+int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg, struct lm_server **out,
+                    struct lm_error *err)
 {
 	struct lm_server *srv = calloc(1, sizeof(*srv));
 	struct sockaddr_storage ss;
 	socklen_t sslen = 0;
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-			 MHD_USE_ITC; /* MHD_quiesce_daemon needs it with a thread pool */
+	                 MHD_USE_ITC; /* MHD_quiesce_daemon needs it with a thread pool */
 	unsigned threads;
 	int rc;
 
@@ -307,17 +307,16 @@ int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg,
 		flags |= MHD_USE_IPv6;
 	threads = cfg->threads ? cfg->threads : 2 * (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	lm_metrics_init();
-	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-				  (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
-				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LM_HTTP_CONN_MEMORY,
-				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LM_HTTP_TIMEOUT_S,
-				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-				  MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+	srv->d = MHD_start_daemon(
+	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)LM_HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LM_HTTP_TIMEOUT_S,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+	    srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
 	if (!srv->d) {
 		rc = lm_error_set(err, LM_EIO, "listen",
-				  "cannot listen on %s (address in use or not permitted?)",
-				  cfg->listen);
+		                  "cannot listen on %s (address in use or not permitted?)",
+		                  cfg->listen);
 		goto fail;
 	}
 	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -345,7 +344,7 @@ void lm_server_stop(struct lm_server *srv)
 }
 
 int lm_http_call(struct lm_app *app, const struct lm_actor *actor, const char *method,
-		 const char *path, const char *body, size_t len, int *status, struct lm_buf *out)
+                 const char *path, const char *body, size_t len, int *status, struct lm_buf *out)
 {
 	struct lm_req req;
 	struct lm_resp resp;

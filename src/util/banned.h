@@ -7,6 +7,13 @@
 #ifndef LM_BANNED_H
 #define LM_BANNED_H
 
+/* The real declarations first: glibc's headers define inline versions of some of
+ * these (atoi at -O2), which must be seen before the macros below exist. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #define LM__BANNED(func) sorry_##func##_is_banned_in_limes
 
 #undef strcpy

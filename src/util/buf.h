@@ -25,7 +25,10 @@ struct lm_buf {
 };
 
 extern char lm__buf_empty[];
-#define LM_BUF_INIT {lm__buf_empty, 0, 0, 0}
+#define LM_BUF_INIT                                                                                \
+	{                                                                                          \
+		lm__buf_empty, 0, 0, 0                                                             \
+	}
 
 void lm_buf_init(struct lm_buf *b, size_t max);
 void lm_buf_release(struct lm_buf *b);

@@ -62,7 +62,7 @@ struct lm_error {
 void lm_error_init(struct lm_error *e);
 /* Record a problem; returns `code` so callers can `return lm_error_set(...)`. */
 int lm_error_set(struct lm_error *e, int code, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Abort with a message: for broken invariants only, never for bad input. */
 _Noreturn void lm__bug(const char *file, int line, const char *msg);

@@ -67,10 +67,10 @@ void lm_time_format(lm_time_ms t, char out[LM_TIME_STRLEN])
 	lm_civil_from_days(days, &y, &m, &d);
 	if (ms)
 		snprintf(out, LM_TIME_STRLEN, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d,
-			 sec / 3600, sec / 60 % 60, sec % 60, ms);
+		         sec / 3600, sec / 60 % 60, sec % 60, ms);
 	else
 		snprintf(out, LM_TIME_STRLEN, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, sec / 3600,
-			 sec / 60 % 60, sec % 60);
+		         sec / 60 % 60, sec % 60);
 }
 
 void lm_date_format(lm_time_ms t, char out[LM_TIME_STRLEN])
@@ -109,7 +109,7 @@ static int lit(const char **p, const char *end, char c)
 }
 
 int lm_time_parse(const char *s, size_t len, int allow_date, lm_time_ms *out, const char *field,
-		  struct lm_error *err)
+                  struct lm_error *err)
 {
 	const char *p = s, *end = s + len;
 	int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, oh = 0, om = 0, sign = 0;
@@ -120,11 +120,12 @@ int lm_time_parse(const char *s, size_t len, int allow_date, lm_time_ms *out, co
 		goto bad;
 	if (mo < 1 || mo > 12 || d < 1 || d > lm_days_in_month(y, (unsigned)mo))
 		return lm_error_set(err, LM_EINVAL, field, "%.*s is not a calendar date",
-				    (int)(len > 10 ? 10 : len), s);
+		                    (int)(len > 10 ? 10 : len), s);
 	if (p == end) {
 		if (!allow_date)
-			return lm_error_set(err, LM_EINVAL, field,
-					    "a time and zone are required, e.g. 2026-04-05T08:00:00Z");
+			return lm_error_set(
+			    err, LM_EINVAL, field,
+			    "a time and zone are required, e.g. 2026-04-05T08:00:00Z");
 		goto done;
 	}
 	if ((*p != 'T' && *p != 't' && *p != ' ') || (++p, digits(&p, end, 2, &h)) ||
@@ -159,7 +160,7 @@ int lm_time_parse(const char *s, size_t len, int allow_date, lm_time_ms *out, co
 			goto bad;
 	} else {
 		return lm_error_set(err, LM_EINVAL, field,
-				    "a zone is required: end the time with Z or +HH:MM");
+		                    "a zone is required: end the time with Z or +HH:MM");
 	}
 	if (p != end)
 		goto bad;
@@ -170,5 +171,5 @@ done:
 	return 0;
 bad:
 	return lm_error_set(err, LM_EINVAL, field,
-			    "not an ISO 8601 time (expected e.g. 2026-04-05T08:00:00Z)");
+	                    "not an ISO 8601 time (expected e.g. 2026-04-05T08:00:00Z)");
 }

@@ -40,6 +40,6 @@ void lm_date_format(lm_time_ms t, char out[LM_TIME_STRLEN]);
  * (field `field`) and returns LM_EINVAL.
  */
 int lm_time_parse(const char *s, size_t len, int allow_date, lm_time_ms *out, const char *field,
-		  struct lm_error *err);
+                  struct lm_error *err);
 
 #endif

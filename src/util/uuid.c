@@ -39,9 +39,9 @@ void lm_uuid_v7(char out[LM_UUID_STRLEN])
 	pthread_mutex_unlock(&uuid_lock);
 
 	snprintf(out, LM_UUID_STRLEN, "%08x-%04x-%04x-%04x-%02x%02x%02x%02x%02x%02x",
-		 (unsigned)(ms >> 16), (unsigned)(ms & 0xffff), 0x7000u | seq,
-		 0x8000u | (((unsigned)r[0] << 8 | r[1]) & 0x3fff), r[2], r[3], r[4], r[5], r[6],
-		 r[7]);
+	         (unsigned)(ms >> 16), (unsigned)(ms & 0xffff), 0x7000u | seq,
+	         0x8000u | (((unsigned)r[0] << 8 | r[1]) & 0x3fff), r[2], r[3], r[4], r[5], r[6],
+	         r[7]);
 }
 
 int lm_uuid_valid(const char *s, size_t len)
@@ -54,7 +54,7 @@ int lm_uuid_valid(const char *s, size_t len)
 			if (c != '-')
 				return 0;
 		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			     (c >= 'A' && c <= 'F'))) {
+		             (c >= 'A' && c <= 'F'))) {
 			return 0;
 		}
 	}
