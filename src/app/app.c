@@ -19,6 +19,7 @@ void lm_app_config_default(struct lm_app_config *cfg)
 	cfg->token_ttl = 12LL * 3600 * 1000;
 	cfg->login_free_failures = 5;
 	cfg->login_max_wait = 15LL * 60 * 1000;
+	cfg->cache_ttl = 5000;
 }
 
 int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_app **out,
@@ -34,7 +35,7 @@ int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_a
 	else
 		lm_app_config_default(&app->cfg);
 	if (app->cfg.token_ttl <= 0 || app->cfg.login_free_failures < 1 ||
-	    app->cfg.login_max_wait <= 0) {
+	    app->cfg.login_max_wait <= 0 || app->cfg.cache_ttl < 0) {
 		free(app);
 		return lm_error_set(err, LM_EINVAL, "config",
 		                    "token lifetime and login limits must be positive");
@@ -42,6 +43,19 @@ int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_a
 	if (lm__hash_password("limes-dummy-password", app->dummy_hash)) {
 		free(app);
 		return lm_error_set(err, LM_ENOMEM, "", "cannot hash passwords (out of memory)");
+	}
+	if (app->cfg.cache_ttl > 0) {
+		/* Slots: a few thousand staff sessions, a few dozen crossing points. */
+		app->sessions =
+		    lm_cache_new(4096, sizeof(struct lm__session_entry), app->cfg.cache_ttl);
+		app->points =
+		    lm_cache_new(1024, sizeof(struct lm_crossing_point), app->cfg.cache_ttl);
+		if (!app->sessions || !app->points) {
+			lm_cache_free(app->sessions);
+			lm_cache_free(app->points);
+			free(app);
+			return lm_error_set(err, LM_ENOMEM, "", "out of memory");
+		}
 	}
 	pthread_mutex_init(&app->throttle_lock, NULL);
 	atomic_init(&app->db_errors, 0);
@@ -54,6 +68,8 @@ void lm_app_free(struct lm_app *app)
 	if (!app)
 		return;
 	pthread_mutex_destroy(&app->throttle_lock);
+	lm_cache_free(app->sessions);
+	lm_cache_free(app->points);
 	free(app);
 }
 
@@ -223,8 +239,13 @@ static int write_once(struct lm_app *app, struct lm_conn *c, const struct lm_act
 			goto out;
 	}
 	rc = lm__qs(app, c, lm_store_commit(c), "transaction", err);
-	if (rc == 0)
+	if (rc == 0) {
+		if (w->invalidates & LM__INV_SESSIONS)
+			lm_cache_clear(app->sessions);
+		if (w->invalidates & LM__INV_POINTS)
+			lm_cache_clear(app->points);
 		return 0;
+	}
 out:
 	lm_store_rollback(c);
 	return rc;

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 
 #include "app/app.h"
+#include "util/cache.h"
 
 /* Login throttle: failures per account and per address, kept in memory. */
 #define LM__THROTTLE_SLOTS 1024
@@ -19,6 +20,12 @@ struct lm__throttle_slot {
 	lm_time_ms next_allowed;
 };
 
+/* What a cached session resolves to. */
+struct lm__session_entry {
+	struct lm_actor actor;
+	lm_time_ms expires_at;
+};
+
 struct lm_app {
 	struct lm_store *st;
 	struct lm_app_config cfg;
@@ -26,6 +33,8 @@ struct lm_app {
 	struct lm__throttle_slot throttle[LM__THROTTLE_SLOTS];
 	atomic_ulong db_errors;
 	char dummy_hash[LM_PWHASH_MAX + 1]; /* verified against when a username is unknown */
+	struct lm_cache *sessions;          /* token hash -> struct lm__session_entry */
+	struct lm_cache *points;            /* code or id -> struct lm_crossing_point */
 };
 
 /* argon2id string for a password (libsodium's interactive limits). */
@@ -73,6 +82,12 @@ struct lm__write {
 	int (*fn)(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
 	          size_t object_id_len, struct lm_error *err);
 	void *arg;
+	unsigned invalidates; /* enum lm__inv: caches this write may make stale */
+};
+
+enum lm__inv {
+	LM__INV_SESSIONS = 1 << 0, /* logout, user changes, password changes */
+	LM__INV_POINTS = 1 << 1,   /* crossing point created or changed */
 };
 
 int lm__write(struct lm_app *app, const struct lm_actor *a, const struct lm__write *w,

@@ -225,6 +225,8 @@ int lm_app_login(struct lm_app *app, const char *username, const char *password,
 int lm_app_authenticate(struct lm_app *app, const char *token, struct lm_actor *out)
 {
 	char hash[LM_TOKEN_HASH_HEX + 1];
+	struct lm__session_entry cached;
+	uint64_t gen;
 	struct lm_session s;
 	struct lm_user u;
 	struct lm_conn *c;
@@ -238,6 +240,13 @@ int lm_app_authenticate(struct lm_app *app, const char *token, struct lm_actor *
 		if (!((token[i] >= '0' && token[i] <= '9') || (token[i] >= 'a' && token[i] <= 'f')))
 			return LM_EAUTH;
 	token_hash(token, hash);
+	if (lm_cache_get(app->sessions, hash, &cached)) {
+		if (cached.expires_at <= now)
+			return LM_EAUTH;
+		*out = cached.actor;
+		return 0;
+	}
+	gen = lm_cache_gen(app->sessions);
 	c = lm_store_acquire(app->st, LM_CONN_READ);
 	qs = lm_store_session_by_hash(c, hash, &s);
 	if (qs == LM_QS_ONE)
@@ -256,6 +265,9 @@ int lm_app_authenticate(struct lm_app *app, const char *token, struct lm_actor *
 	snprintf(out->agency_id, sizeof(out->agency_id), "%s", u.agency_id);
 	out->role = u.role;
 	snprintf(out->session_id, sizeof(out->session_id), "%s", s.id);
+	cached.actor = *out;
+	cached.expires_at = s.expires_at;
+	lm_cache_put(app->sessions, hash, &cached, gen);
 	return 0;
 }
 
@@ -271,7 +283,8 @@ static int logout_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *obj
 
 int lm_app_logout(struct lm_app *app, const struct lm_actor *a, struct lm_error *err)
 {
-	struct lm__write w = {"session.revoke", "session", NULL, logout_fn, (void *)a};
+	struct lm__write w = {"session.revoke", "session", NULL,
+	                      logout_fn,        (void *)a, LM__INV_SESSIONS};
 	struct lm_created out;
 
 	return lm__write(app, a, &w, &out, err);

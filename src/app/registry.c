@@ -129,8 +129,8 @@ int lm_app_point_create(struct lm_app *app, const struct lm_actor *a,
                         const struct lm_idem_req *idem, const struct lm_crossing_point *in,
                         struct lm_created *out, struct lm_error *err)
 {
-	struct lm__write w = {"crossing_point.create", "crossing_point", idem, point_create_fn,
-	                      (void *)in};
+	struct lm__write w = {"crossing_point.create", "crossing_point", idem,
+	                      point_create_fn,         (void *)in,       LM__INV_POINTS};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_WRITE, w.action, w.object_type, in->code,
@@ -143,7 +143,29 @@ int lm_app_point_create(struct lm_app *app, const struct lm_actor *a,
 int lm_app_point_get(struct lm_app *app, const struct lm_actor *a, const char *key,
                      struct lm_crossing_point *out, struct lm_error *err)
 {
-	REGISTRY_GET(app, a, "crossing point", "crossing_point", key, lm_store_point_get);
+	struct lm_conn *c;
+	enum lm_qs qs;
+	uint64_t gen;
+	int rc;
+
+	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_READ, "crossing_point.read",
+	                      "crossing_point", key, err)))
+		return rc;
+	/* The desk and the map ask for the same few dozen points all day. */
+	if (lm_cache_get(app->points, key, out))
+		return 0;
+	gen = lm_cache_gen(app->points);
+	c = lm_store_acquire(app->st, LM_CONN_READ);
+	qs = lm_store_point_get(c, key, out);
+	rc = lm__qs(app, c, qs, "crossing point", err);
+	lm_store_release(c);
+	if (!rc && qs == LM_QS_NONE)
+		rc = lm_error_set(err, LM_ENOTFOUND, "", "no crossing point %s", key);
+	if (!rc) {
+		lm_cache_put(app->points, out->code, out, gen);
+		lm_cache_put(app->points, out->id, out, gen);
+	}
+	return rc;
 }
 
 int lm_app_point_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
@@ -194,7 +216,8 @@ int lm_app_point_update(struct lm_app *app, const struct lm_actor *a,
                         struct lm_error *err)
 {
 	struct versioned v = {in, expect_version};
-	struct lm__write w = {"crossing_point.update", "crossing_point", NULL, point_update_fn, &v};
+	struct lm__write w = {"crossing_point.update", "crossing_point", NULL, point_update_fn, &v,
+	                      LM__INV_POINTS};
 	struct lm_created out;
 	int rc;
 
@@ -248,7 +271,7 @@ int lm_app_segment_create(struct lm_app *app, const struct lm_actor *a,
                           struct lm_created *out, struct lm_error *err)
 {
 	struct lm_segment s = *in;
-	struct lm__write w = {"segment.create", "segment", idem, segment_create_fn, &s};
+	struct lm__write w = {"segment.create", "segment", idem, segment_create_fn, &s, 0};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_WRITE, w.action, w.object_type, in->code,
@@ -304,7 +327,7 @@ int lm_app_segment_update(struct lm_app *app, const struct lm_actor *a, const st
 {
 	struct lm_segment s = *in;
 	struct versioned v = {&s, expect_version};
-	struct lm__write w = {"segment.update", "segment", NULL, segment_update_fn, &v};
+	struct lm__write w = {"segment.update", "segment", NULL, segment_update_fn, &v, 0};
 	struct lm_created out;
 	int rc;
 
@@ -396,7 +419,7 @@ int lm_app_marker_create(struct lm_app *app, const struct lm_actor *a,
                          const struct lm_idem_req *idem, const struct lm_marker *in,
                          struct lm_created *out, struct lm_error *err)
 {
-	struct lm__write w = {"marker.create", "marker", idem, marker_create_fn, (void *)in};
+	struct lm__write w = {"marker.create", "marker", idem, marker_create_fn, (void *)in, 0};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_WRITE, w.action, w.object_type, in->pillar,
@@ -452,7 +475,7 @@ int lm_app_marker_update(struct lm_app *app, const struct lm_actor *a, const str
                          int64_t expect_version, struct lm_error *err)
 {
 	struct versioned v = {in, expect_version};
-	struct lm__write w = {"marker.update", "marker", NULL, marker_update_fn, &v};
+	struct lm__write w = {"marker.update", "marker", NULL, marker_update_fn, &v, 0};
 	struct lm_created out;
 	int rc;
 
@@ -498,7 +521,7 @@ int lm_app_inspection_add(struct lm_app *app, const struct lm_actor *a,
                           struct lm_created *out, struct lm_error *err)
 {
 	struct lm_inspection i = *in;
-	struct lm__write w = {"inspection.create", "inspection", idem, inspection_fn, &i};
+	struct lm__write w = {"inspection.create", "inspection", idem, inspection_fn, &i, 0};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_INSPECTION_WRITE, w.action, w.object_type,

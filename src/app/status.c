@@ -143,7 +143,7 @@ int lm_app_status_set(struct lm_app *app, const struct lm_actor *a, const struct
                       struct lm_error *err)
 {
 	struct status_write sw = {*in, a};
-	struct lm__write w = {"status.create", "status_change", idem, status_fn, &sw};
+	struct lm__write w = {"status.create", "status_change", idem, status_fn, &sw, 0};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_STATUS_WRITE, w.action, "crossing_point",

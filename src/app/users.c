@@ -51,7 +51,7 @@ int lm_app_agency_create(struct lm_app *app, const struct lm_actor *a,
                          const struct lm_idem_req *idem, const struct lm_agency *in,
                          struct lm_created *out, struct lm_error *err)
 {
-	struct lm__write w = {"agency.create", "agency", idem, agency_create_fn, (void *)in};
+	struct lm__write w = {"agency.create", "agency", idem, agency_create_fn, (void *)in, 0};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_AGENCY_WRITE, w.action, w.object_type, in->code,
@@ -214,7 +214,7 @@ int lm_app_user_create(struct lm_app *app, const struct lm_actor *a, const struc
                        struct lm_error *err)
 {
 	struct user_write uw;
-	struct lm__write w = {"user.create", "user", idem, user_create_fn, &uw};
+	struct lm__write w = {"user.create", "user", idem, user_create_fn, &uw, 0};
 	int rc;
 
 	if ((rc = lm__require(app, a, LM_PERM_USER_WRITE, w.action, w.object_type,
@@ -402,7 +402,7 @@ int lm_app_user_update(struct lm_app *app, const struct lm_actor *a, const struc
                        int64_t expect_version, struct lm_error *err)
 {
 	struct user_write uw;
-	struct lm__write w = {"user.update", "user", NULL, user_update_fn, &uw};
+	struct lm__write w = {"user.update", "user", NULL, user_update_fn, &uw, LM__INV_SESSIONS};
 	struct lm_created out;
 	int rc;
 
@@ -447,7 +447,8 @@ int lm_app_user_set_password(struct lm_app *app, const struct lm_actor *a, const
                              const char *password, struct lm_error *err)
 {
 	struct pw_write pw = {key, ""};
-	struct lm__write w = {"user.set_password", "user", NULL, password_fn, &pw};
+	struct lm__write w = {"user.set_password", "user", NULL,
+	                      password_fn,         &pw,    LM__INV_SESSIONS};
 	struct lm_created out;
 	int rc;
 

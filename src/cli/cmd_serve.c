@@ -133,8 +133,9 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (lm_server_start(app, &scfg, &srv, &err)) {
-		rc = lm_cli_fail(LM_EXIT_LISTEN, "serve", "%s", err.msg);
+	if ((rc = lm_server_start(app, &scfg, &srv, &err))) {
+		rc = lm_cli_fail(rc == LM_EINVAL ? LM_EXIT_USAGE : LM_EXIT_LISTEN, "serve", "%s",
+		                 err.msg);
 		goto out;
 	}
 	printf("limes: listening on http://%.*s:%u\n",

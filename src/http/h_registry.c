@@ -133,8 +133,9 @@ static json_t *point_props(const struct lm_crossing_point *p)
 	                 created, "updated_at", updated, "version", (json_int_t)p->version);
 }
 
-static json_t *point_json(const struct lm_crossing_point *p)
+static json_t *point_json(const void *rec)
 {
+	const struct lm_crossing_point *p = rec;
 	json_t *o = point_props(p);
 
 	if (o)
@@ -236,7 +237,7 @@ int h_point_get(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 		resp->content_type = "application/geo+json";
 		return rc;
 	}
-	return lm_resp_json(resp, 200, point_json(&p));
+	return lm_resp_json_cached(ctx, resp, p.id, p.version, point_json, &p);
 }
 
 int h_point_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)

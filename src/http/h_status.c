@@ -29,10 +29,12 @@ static json_t *scope_json(const struct lm_status_change *s)
 
 static json_t *change_json(const struct lm_status_change *s)
 {
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:s, s:o}", "id", s->id, "state",
+	/* set_by is empty for changes the program recorded itself (demo history). */
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:s?, s:o}", "id", s->id, "state",
 	                 lm_cp_state_name(s->state), "scope", scope_json(s), "reason", s->reason,
 	                 "from", lm_json_time_value(s->from), "until", lm_json_time_value(s->until),
-	                 "set_by", s->set_by, "created_at", lm_json_time_value(s->created_at));
+	                 "set_by", s->set_by[0] ? s->set_by : NULL, "created_at",
+	                 lm_json_time_value(s->created_at));
 }
 
 int h_status_get(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)

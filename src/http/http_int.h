@@ -16,6 +16,7 @@
 
 #include "http/http.h"
 #include "util/buf.h"
+#include "util/cache.h"
 
 /* Caps that protect the server; each says why. */
 #define LM_HTTP_QUERY_MAX        16   /* query parameters kept; the API uses at most 6 */
@@ -65,7 +66,14 @@ struct lm_ctx {
 	struct lm_error err;
 	const char *route; /* route pattern, for logs: never the raw path */
 	int route_index;
-	int preauthenticated; /* lm_http_call: actor already set, skip the token */
+	int preauthenticated;    /* lm_http_call: actor already set, skip the token */
+	struct lm_cache *render; /* rendered bodies by "<id>:<version>"; may be NULL */
+};
+
+/* A rendered JSON body as kept in ctx->render: bodies that do not fit are not cached. */
+struct lm_rendered {
+	uint32_t len;
+	char body[4092];
 };
 
 typedef int (*lm_handler)(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp);
@@ -94,6 +102,13 @@ int lm_resp_header(struct lm_resp *resp, const char *key, const char *fmt, ...)
 /* Serialise `body` (stolen) as the response with this status. */
 int lm_resp_json(struct lm_resp *resp, int status, json_t *body);
 void lm_resp_etag(struct lm_resp *resp, int64_t version);
+/*
+ * 200 with render(rec) as the body, served from ctx->render when this id and
+ * version were rendered before: the desk and the map ask for the same few
+ * records all day, and rendering costs more than the rest of the request.
+ */
+int lm_resp_json_cached(struct lm_ctx *ctx, struct lm_resp *resp, const char *id, int64_t version,
+                        json_t *(*render)(const void *rec), const void *rec);
 const char *lm_req_query(const struct lm_req *req, const char *key);
 /* Keyset page from ?limit=&after=; LM_EINVAL for a bad limit. */
 int lm_req_page(const struct lm_req *req, struct lm_page *pg, struct lm_error *err);

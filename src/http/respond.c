@@ -218,3 +218,26 @@ int lm_resp_list(struct lm_resp *resp, struct lm_list_out *l, const struct lm_pa
 	l->items = NULL;
 	return rc;
 }
+
+int lm_resp_json_cached(struct lm_ctx *ctx, struct lm_resp *resp, const char *id, int64_t version,
+                        json_t *(*render)(const void *rec), const void *rec)
+{
+	struct lm_rendered r; /* 4 KiB on a pool thread's stack */
+	char key[LM_CACHE_KEY_MAX];
+	uint64_t gen = lm_cache_gen(ctx->render);
+	int rc;
+
+	snprintf(key, sizeof(key), "%.60s:%lld", id, (long long)version);
+	if (lm_cache_get(ctx->render, key, &r)) {
+		resp->status = 200;
+		resp->content_type = "application/json";
+		return lm_buf_add(&resp->body, r.body, r.len);
+	}
+	rc = lm_resp_json(resp, 200, render(rec));
+	if (!rc && ctx->render && resp->body.len <= sizeof(r.body)) {
+		r.len = (uint32_t)resp->body.len;
+		memcpy(r.body, resp->body.ptr, resp->body.len);
+		lm_cache_put(ctx->render, key, &r, gen);
+	}
+	return rc;
+}

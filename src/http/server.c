@@ -27,13 +27,15 @@
 #include <time.h>
 #include <unistd.h>
 
-/* URL and headers of one request must fit here; 64 KiB is far above any real client. */
-#define LM_HTTP_CONN_MEMORY (64 * 1024)
+/* URL and headers of one request must fit here (16 KiB is far above any real client);
+ * MHD clears this pool for every request, so bigger is slower. */
+#define LM_HTTP_CONN_MEMORY (16 * 1024)
 /* A stalled client is dropped after this long; posts on slow links send small bodies. */
 #define LM_HTTP_TIMEOUT_S 60
 
 struct lm_server {
 	struct MHD_Daemon *d;
+	struct lm_cache *render;
 	struct lm_app *app;
 	struct lm_server_config cfg;
 	unsigned port;
@@ -177,6 +179,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.app = srv->app;
 	ctx.web_root = srv->cfg.web_root;
+	ctx.render = srv->render;
 	ctx.route = "unmatched";
 	ctx.route_index = (int)lm__route_slots() - 1;
 	req.method = method;
@@ -307,6 +310,12 @@ int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg, stru
 		flags |= MHD_USE_IPv6;
 	threads = cfg->threads ? cfg->threads : 2 * (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	lm_metrics_init();
+	/* Keyed by id and version, so entries never go stale: no expiry needed. */
+	srv->render = lm_cache_new(256, sizeof(struct lm_rendered), 0);
+	if (!srv->render) {
+		rc = lm_error_set(err, LM_ENOMEM, "", "out of memory");
+		goto fail;
+	}
 	srv->d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
@@ -324,6 +333,7 @@ int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg, stru
 	*out = srv;
 	return 0;
 fail:
+	lm_cache_free(srv->render);
 	free(srv);
 	return rc;
 }
@@ -340,6 +350,7 @@ void lm_server_stop(struct lm_server *srv)
 	/* Stop accepting first; MHD_stop_daemon then joins the pool after in-flight requests. */
 	MHD_quiesce_daemon(srv->d);
 	MHD_stop_daemon(srv->d);
+	lm_cache_free(srv->render);
 	free(srv);
 }
 
