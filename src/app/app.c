@@ -59,6 +59,10 @@ int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_a
 	}
 	pthread_mutex_init(&app->throttle_lock, NULL);
 	atomic_init(&app->db_errors, 0);
+	if (lm__writer_start(app)) {
+		lm_app_free(app);
+		return lm_error_set(err, LM_ENOMEM, "", "cannot start the writer thread");
+	}
 	*out = app;
 	return 0;
 }
@@ -67,6 +71,8 @@ void lm_app_free(struct lm_app *app)
 {
 	if (!app)
 		return;
+	/* Drains the queue first: every submitted write is answered. */
+	lm__writer_stop(app);
 	pthread_mutex_destroy(&app->throttle_lock);
 	lm_cache_free(app->sessions);
 	lm_cache_free(app->points);
@@ -129,8 +135,8 @@ int lm__qs(struct lm_app *app, struct lm_conn *c, enum lm_qs qs, const char *wha
 	return lm_error_set(err, LM_EDB, "", "database error while writing %s", what);
 }
 
-static void audit_fill(struct lm_audit *ev, const struct lm_actor *a, const char *action,
-                       const char *object_type, const char *object_id, int outcome)
+void lm__audit_fill(struct lm_audit *ev, const struct lm_actor *a, const char *action,
+                    const char *object_type, const char *object_id, int outcome)
 {
 	memset(ev, 0, sizeof(*ev));
 	lm_uuid_v7(ev->id);
@@ -149,14 +155,14 @@ static void audit_fill(struct lm_audit *ev, const struct lm_actor *a, const char
 }
 
 /* Append one audit event in its own transaction (refusals, reads). */
-static int audit_alone(struct lm_app *app, const struct lm_actor *a, const char *action,
-                       const char *object_type, const char *object_id, int outcome,
-                       struct lm_error *err)
+int lm__audit_alone(struct lm_app *app, const struct lm_actor *a, const char *action,
+                    const char *object_type, const char *object_id, int outcome,
+                    struct lm_error *err)
 {
 	struct lm_audit ev;
 	int rc = LM_EBUSY;
 
-	audit_fill(&ev, a, action, object_type, object_id, outcome);
+	lm__audit_fill(&ev, a, action, object_type, object_id, outcome);
 	for (int attempt = 0; attempt < LM__WRITE_RETRIES && rc == LM_EBUSY; attempt++) {
 		struct lm_conn *c = lm_store_acquire(app->st, LM_CONN_WRITE);
 		rc = lm__qs(app, c, lm_store_audit_append(c, &ev), "audit event", err);
@@ -171,7 +177,7 @@ int lm__audit_read(struct lm_app *app, const struct lm_actor *a, const char *act
 	if (a->role != LM_ROLE_SYSTEM && a->purpose[0] == '\0')
 		return lm_error_set(err, LM_EINVAL, "X-Purpose",
 		                    "reading personal data requires a purpose (X-Purpose header)");
-	return audit_alone(app, a, action, object_type, object_id, 200, err);
+	return lm__audit_alone(app, a, action, object_type, object_id, 200, err);
 }
 
 int lm__require(struct lm_app *app, const struct lm_actor *a, enum lm__perm p, const char *action,
@@ -183,92 +189,9 @@ int lm__require(struct lm_app *app, const struct lm_actor *a, enum lm__perm p, c
 		return 0;
 	/* A refusal is itself worth auditing; failing to record it must not hide the 403. */
 	lm_error_init(&ignored);
-	audit_alone(app, a, action, object_type, object_id, 403, &ignored);
+	lm__audit_alone(app, a, action, object_type, object_id, 403, &ignored);
 	return lm_error_set(err, LM_EFORBIDDEN, "", "the %s role may not do %s",
 	                    lm_role_name(a->role), action);
-}
-
-static int idem_check(struct lm_app *app, struct lm_conn *c, const struct lm_actor *a,
-                      const struct lm__write *w, struct lm_created *out, struct lm_error *err)
-{
-	struct lm_idem prev;
-	enum lm_qs qs = lm_store_idem_get(c, a->user_id, w->idem->key, &prev);
-	int rc = lm__qs(app, c, qs, "idempotency key", err);
-
-	if (rc || qs == LM_QS_NONE)
-		return rc;
-	if (strcmp(prev.request_hash, w->idem->request_hash) != 0)
-		return lm_error_set(err, LM_ECONFLICT, "Idempotency-Key",
-		                    "this key was already used for a different request");
-	snprintf(out->id, sizeof(out->id), "%s", prev.object_id);
-	out->status = prev.status;
-	out->replayed = 1;
-	return 0;
-}
-
-static int write_once(struct lm_app *app, struct lm_conn *c, const struct lm_actor *a,
-                      const struct lm__write *w, struct lm_created *out, struct lm_error *err)
-{
-	int has_key = w->idem && w->idem->key && w->idem->key[0];
-	struct lm_audit ev;
-	int rc;
-
-	if ((rc = lm__qs(app, c, lm_store_begin(c), "transaction", err)))
-		return rc;
-	if (has_key && ((rc = idem_check(app, c, a, w, out, err)) || out->replayed))
-		goto out;
-	rc = w->fn(app, c, w->arg, out->id, sizeof(out->id), err);
-	if (rc)
-		goto out;
-	out->status = 201;
-	audit_fill(&ev, a, w->action, w->object_type, out->id, 200);
-	if ((rc = lm__qs(app, c, lm_store_audit_append(c, &ev), "audit event", err)))
-		goto out;
-	if (has_key) {
-		struct lm_idem rec;
-		memset(&rec, 0, sizeof(rec));
-		if ((rc = lm__copy(rec.key, sizeof(rec.key), w->idem->key, "Idempotency-Key", err)))
-			goto out;
-		snprintf(rec.user_id, sizeof(rec.user_id), "%s", a->user_id);
-		snprintf(rec.request_hash, sizeof(rec.request_hash), "%s", w->idem->request_hash);
-		snprintf(rec.object_type, sizeof(rec.object_type), "%s", w->object_type);
-		snprintf(rec.object_id, sizeof(rec.object_id), "%s", out->id);
-		rec.status = out->status;
-		rec.created_at = ev.at;
-		if ((rc = lm__qs(app, c, lm_store_idem_insert(c, &rec), "idempotency record", err)))
-			goto out;
-	}
-	rc = lm__qs(app, c, lm_store_commit(c), "transaction", err);
-	if (rc == 0) {
-		if (w->invalidates & LM__INV_SESSIONS)
-			lm_cache_clear(app->sessions);
-		if (w->invalidates & LM__INV_POINTS)
-			lm_cache_clear(app->points);
-		return 0;
-	}
-out:
-	lm_store_rollback(c);
-	return rc;
-}
-
-int lm__write(struct lm_app *app, const struct lm_actor *a, const struct lm__write *w,
-              struct lm_created *out, struct lm_error *err)
-{
-	int rc = LM_EBUSY;
-
-	for (int attempt = 0; attempt < LM__WRITE_RETRIES && rc == LM_EBUSY; attempt++) {
-		struct lm_conn *c = lm_store_acquire(app->st, LM_CONN_WRITE);
-		memset(out, 0, sizeof(*out));
-		lm_error_init(err);
-		rc = write_once(app, c, a, w, out, err);
-		lm_store_release(c);
-	}
-	if (rc == LM_EFORBIDDEN) {
-		struct lm_error ignored;
-		lm_error_init(&ignored);
-		audit_alone(app, a, w->action, w->object_type, out->id, 403, &ignored);
-	}
-	return rc;
 }
 
 int lm__copy(char *dst, size_t cap, const char *src, const char *field, struct lm_error *err)
@@ -304,10 +227,10 @@ int lm__check_code(const char *s, const char *field, struct lm_error *err)
 		                    LM_CODE_MAX);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
-		if (!(isupper(ch) || isdigit(ch) || ch == '-' || ch == '_' || ch == '.' ||
-		      ch == '/'))
+		/* No '/': codes are path segments of the API (/markers/{pillar}). */
+		if (!(isupper(ch) || isdigit(ch) || ch == '-' || ch == '_' || ch == '.'))
 			return lm_error_set(err, LM_EINVAL, field,
-			                    "may hold only A-Z, 0-9 and - _ . / (found '%c')",
+			                    "may hold only A-Z, 0-9 and - _ . (found '%c')",
 			                    isprint(ch) ? ch : '?');
 	}
 	return 0;

@@ -166,9 +166,9 @@ int lm_app_point_update(struct lm_app *app, const struct lm_actor *a,
                         struct lm_error *err);
 
 /* in->point_id may hold the point's id or code. */
+/* On success (not a replay) `in` becomes the stored change (id, point id, set_by, times). */
 int lm_app_status_set(struct lm_app *app, const struct lm_actor *a, const struct lm_idem_req *idem,
-                      const struct lm_status_change *in, struct lm_created *out,
-                      struct lm_error *err);
+                      struct lm_status_change *in, struct lm_created *out, struct lm_error *err);
 
 struct lm_status_report {
 	struct lm_crossing_point point;
@@ -220,9 +220,9 @@ int lm_app_marker_list(struct lm_app *app, const struct lm_actor *a, const struc
 int lm_app_marker_update(struct lm_app *app, const struct lm_actor *a, const struct lm_marker *in,
                          int64_t expect_version, struct lm_error *err);
 /* Records an inspection and sets the marker's condition to what was found. in->marker_id may
- * hold the marker's id or pillar. */
+ * hold the marker's id or pillar; on success (not a replay) `in` becomes the stored record. */
 int lm_app_inspection_add(struct lm_app *app, const struct lm_actor *a,
-                          const struct lm_idem_req *idem, const struct lm_inspection *in,
+                          const struct lm_idem_req *idem, struct lm_inspection *in,
                           struct lm_created *out, struct lm_error *err);
 int lm_app_inspection_list(struct lm_app *app, const struct lm_actor *a, const char *marker_key,
                            int (*cb)(void *ctx, const struct lm_inspection *i), void *ctx,

@@ -35,6 +35,15 @@ struct lm_app {
 	char dummy_hash[LM_PWHASH_MAX + 1]; /* verified against when a username is unknown */
 	struct lm_cache *sessions;          /* token hash -> struct lm__session_entry */
 	struct lm_cache *points;            /* code or id -> struct lm_crossing_point */
+
+	/* Write queue of the group-commit writer (writer.c). */
+	pthread_mutex_t q_lock;
+	pthread_cond_t q_nonempty; /* writer waits for jobs */
+	pthread_cond_t q_done;     /* submitters wait for their batch */
+	struct lm__job *q_head, *q_tail;
+	int q_stop;
+	int writer_running;
+	pthread_t writer;
 };
 
 /* argon2id string for a password (libsodium's interactive limits). */
@@ -92,6 +101,18 @@ enum lm__inv {
 
 int lm__write(struct lm_app *app, const struct lm_actor *a, const struct lm__write *w,
               struct lm_created *out, struct lm_error *err);
+
+/* writer.c: the group-commit writer thread. */
+struct lm__job;
+int lm__writer_start(struct lm_app *app);
+void lm__writer_stop(struct lm_app *app);
+
+/* app.c: audit events outside lm__write (refusals, reads, logins). */
+void lm__audit_fill(struct lm_audit *ev, const struct lm_actor *a, const char *action,
+                    const char *object_type, const char *object_id, int outcome);
+int lm__audit_alone(struct lm_app *app, const struct lm_actor *a, const char *action,
+                    const char *object_type, const char *object_id, int outcome,
+                    struct lm_error *err);
 /* Audit a read of personal data; fails with LM_EINVAL when the actor gave no purpose. */
 int lm__audit_read(struct lm_app *app, const struct lm_actor *a, const char *action,
                    const char *object_type, const char *object_id, struct lm_error *err);

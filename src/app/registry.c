@@ -492,24 +492,24 @@ int lm_app_marker_update(struct lm_app *app, const struct lm_actor *a, const str
 static int inspection_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
                          size_t object_id_len, struct lm_error *err)
 {
-	struct lm_inspection i = *(const struct lm_inspection *)arg;
+	struct lm_inspection *i = arg; /* updated in place: the caller answers with it */
 	struct lm_marker m;
 	enum lm_qs qs;
 	int rc;
 
-	qs = lm_store_marker_get(c, i.marker_id, &m);
+	qs = lm_store_marker_get(c, i->marker_id, &m);
 	if ((rc = lm__qs(app, c, qs, "marker", err)))
 		return rc;
 	if (qs == LM_QS_NONE)
-		return lm_error_set(err, LM_ENOTFOUND, "", "no marker %s", i.marker_id);
-	memcpy(i.marker_id, m.id, sizeof(i.marker_id));
-	lm_uuid_v7(i.id);
-	i.created_at = lm_time_now();
-	snprintf(object_id, object_id_len, "%s", i.id);
-	if ((rc = lm__qs(app, c, lm_store_inspection_insert(c, &i), "inspection", err)))
+		return lm_error_set(err, LM_ENOTFOUND, "", "no marker %s", i->marker_id);
+	memcpy(i->marker_id, m.id, sizeof(i->marker_id));
+	lm_uuid_v7(i->id);
+	i->created_at = lm_time_now();
+	snprintf(object_id, object_id_len, "%s", i->id);
+	if ((rc = lm__qs(app, c, lm_store_inspection_insert(c, i), "inspection", err)))
 		return rc;
-	m.condition = i.condition;
-	m.updated_at = i.created_at;
+	m.condition = i->condition;
+	m.updated_at = i->created_at;
 	qs = lm_store_marker_update(c, &m, m.version);
 	if ((rc = lm__qs(app, c, qs, "marker", err)))
 		return rc;
@@ -517,7 +517,7 @@ static int inspection_fn(struct lm_app *app, struct lm_conn *c, void *arg, char 
 }
 
 int lm_app_inspection_add(struct lm_app *app, const struct lm_actor *a,
-                          const struct lm_idem_req *idem, const struct lm_inspection *in,
+                          const struct lm_idem_req *idem, struct lm_inspection *in,
                           struct lm_created *out, struct lm_error *err)
 {
 	struct lm_inspection i = *in;
@@ -534,7 +534,10 @@ int lm_app_inspection_add(struct lm_app *app, const struct lm_actor *a,
 	if (in->inspected_at > lm_time_now() + LM_CLOCK_SKEW_MS)
 		return lm_error_set(err, LM_EINVAL, "inspected_at", "is in the future");
 	snprintf(i.inspector_id, sizeof(i.inspector_id), "%s", a->user_id);
-	return lm__write(app, a, &w, out, err);
+	rc = lm__write(app, a, &w, out, err);
+	if (rc == 0 && !out->replayed)
+		*in = i;
+	return rc;
 }
 
 int lm_app_inspection_list(struct lm_app *app, const struct lm_actor *a, const char *marker_key,

@@ -24,13 +24,13 @@ static int collect_change(void *ctx, const struct lm_status_change *s)
 {
 	struct change_vec *cv = ctx;
 
+	if (cv->n == LM_STATUS_CHANGES_MAX) {
+		cv->rc = LM_EINTERNAL;
+		return 1;
+	}
 	if (cv->n == cv->cap) {
 		size_t cap = cv->cap ? cv->cap * 2 : 16;
 		struct lm_status_change *p;
-		if (cap > LM_STATUS_CHANGES_MAX) {
-			cv->rc = LM_ETOOBIG;
-			return 1;
-		}
 		p = realloc(cv->v, cap * sizeof(*p));
 		if (!p) {
 			cv->rc = LM_ENOMEM;
@@ -139,8 +139,7 @@ static int status_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *obj
 }
 
 int lm_app_status_set(struct lm_app *app, const struct lm_actor *a, const struct lm_idem_req *idem,
-                      const struct lm_status_change *in, struct lm_created *out,
-                      struct lm_error *err)
+                      struct lm_status_change *in, struct lm_created *out, struct lm_error *err)
 {
 	struct status_write sw = {*in, a};
 	struct lm__write w = {"status.create", "status_change", idem, status_fn, &sw, 0};
@@ -150,7 +149,10 @@ int lm_app_status_set(struct lm_app *app, const struct lm_actor *a, const struct
 	                      in->point_id, err)) ||
 	    (rc = check_change(in, err)))
 		return rc;
-	return lm__write(app, a, &w, out, err);
+	rc = lm__write(app, a, &w, out, err);
+	if (rc == 0 && !out->replayed)
+		*in = sw.s;
+	return rc;
 }
 
 int lm_app_status_at(struct lm_app *app, const struct lm_actor *a, const char *point_key,

@@ -209,6 +209,9 @@ static int check_user(const struct lm_user_view *in, struct lm_error *err)
 	return 0;
 }
 
+static int load_view(struct lm_app *app, struct lm_conn *c, const struct lm_user *u,
+                     struct lm_user_view *v, struct lm_error *err);
+
 int lm_app_user_create(struct lm_app *app, const struct lm_actor *a, const struct lm_idem_req *idem,
                        struct lm_user_view *in, const char *password, struct lm_created *out,
                        struct lm_error *err)
@@ -239,6 +242,16 @@ int lm_app_user_create(struct lm_app *app, const struct lm_actor *a, const struc
 	if (rc == 0 && !out->replayed) {
 		*in = uw.view;
 		in->user.pw_hash[0] = '\0';
+	} else if (rc == 0) {
+		/* A retry answers with what the first attempt stored: the caller created
+		 * it, so this is not a read of someone else's record. */
+		struct lm_conn *c = lm_store_acquire(app->st, LM_CONN_READ);
+		struct lm_user u;
+		enum lm_qs qs = lm_store_user_get(c, out->id, &u);
+		rc = lm__qs(app, c, qs, "user", err);
+		if (!rc && qs == LM_QS_ONE)
+			rc = load_view(app, c, &u, in, err);
+		lm_store_release(c);
 	}
 	sodium_memzero(uw.view.user.pw_hash, sizeof(uw.view.user.pw_hash));
 	return rc;
@@ -276,31 +289,31 @@ static int load_view(struct lm_app *app, struct lm_conn *c, const struct lm_user
 	              err);
 }
 
-/* The caller reads their own account: no purpose needed, nothing personal about others. */
-static int is_self(const struct lm_actor *a, const struct lm_user *u)
-{
-	return a->user_id[0] && strcmp(a->user_id, u->id) == 0;
-}
-
 int lm_app_user_get(struct lm_app *app, const struct lm_actor *a, const char *key,
                     struct lm_user_view *out, struct lm_error *err)
 {
+	/* Decide before looking: otherwise 404 vs 403 would tell anyone which usernames exist. */
+	int self = a->user_id[0] && (!strcmp(key, a->user_id) || !strcmp(key, a->username));
 	struct lm_conn *c;
 	struct lm_user u;
 	enum lm_qs qs;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
+	if (!self && (rc = lm__require(app, a, LM_PERM_USER_READ, "user.read", "user", key, err)))
+		return rc;
+	if (!self && a->role != LM_ROLE_SYSTEM && a->purpose[0] == '\0')
+		return lm_error_set(err, LM_EINVAL, "X-Purpose",
+		                    "reading personal data requires a purpose (X-Purpose header)");
 	c = lm_store_acquire(app->st, LM_CONN_READ);
 	qs = lm_store_user_get(c, key, &u);
 	rc = lm__qs(app, c, qs, "user", err);
 	if (!rc && qs == LM_QS_NONE)
 		rc = lm_error_set(err, LM_ENOTFOUND, "", "no user %s", key);
-	if (!rc && !is_self(a, &u))
-		rc = lm__require(app, a, LM_PERM_USER_READ, "user.read", "user", u.id, err);
 	if (!rc)
 		rc = load_view(app, c, &u, out, err);
 	lm_store_release(c);
-	if (!rc && !is_self(a, &u))
+	if (!rc && !self)
 		rc = lm__audit_read(app, a, "user.read", "user", u.id, err);
 	if (rc)
 		memset(out, 0, sizeof(*out));

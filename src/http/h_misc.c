@@ -199,6 +199,7 @@ int h_me(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 	if (rc)
 		return rc;
 	lm_resp_etag(resp, v.user.version);
+	lm_resp_header(resp, "Cache-Control", "no-store");
 	return lm_resp_json(resp, 200, user_json(&v));
 }
 
@@ -209,14 +210,14 @@ static int audit_row(void *ctx, const struct lm_audit *ev)
 	char at[LM_TIME_STRLEN];
 
 	lm_time_format(ev->at, at);
-	return lm_list_add(ctx,
-	                   json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}",
-	                             "id", ev->id, "at", at, "user_id", ev->user_id, "username",
-	                             ev->username, "role", lm_role_name(ev->role), "agency_id",
-	                             ev->agency_id, "action", ev->action, "object_type",
-	                             ev->object_type, "object_id", ev->object_id, "ip", ev->ip,
-	                             "purpose", ev->purpose, "outcome", ev->outcome),
-	                   ev->id);
+	return lm_list_add(
+	    ctx,
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "id",
+	              ev->id, "at", at, "user_id", ev->user_id, "username", ev->username, "role",
+	              lm_role_name(ev->role), "agency_id", ev->agency_id, "action", ev->action,
+	              "object_type", ev->object_type, "object_id", ev->object_id, "ip", ev->ip,
+	              "purpose", ev->purpose, "outcome", ev->outcome, "request_id", ev->request_id),
+	    ev->id);
 }
 
 int h_audit_list(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)

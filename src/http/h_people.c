@@ -178,9 +178,6 @@ int h_user_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 	                      &ctx->err)) ||
 	    (rc = lm_app_user_create(ctx->app, &ctx->actor, &idem, &v, password, &cr, &ctx->err)))
 		goto out;
-	/* A replay answers with the stored account, which is a read like any other. */
-	if (cr.replayed && (rc = lm_app_user_get(ctx->app, &ctx->actor, cr.id, &v, &ctx->err)))
-		goto out;
 	lm_resp_created(resp, &cr, "/api/v1/users/%s", lm__user_json(&v));
 	lm_resp_etag(resp, v.user.version);
 out:

@@ -6,6 +6,7 @@
 #include "core/geo.h"
 #include "core/hours.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,7 +169,8 @@ static int point_fields(json_t *body, struct lm_crossing_point *p, int create, s
 	    (rc = lm_json_str(body, "note", p->note, sizeof(p->note), 0, "note", err)))
 		return rc;
 	n = p->lanes;
-	if ((rc = lm_json_int(body, "lanes", 0, 100000, &n, 0, "lanes", err)))
+	/* Only the C type is guarded here; app/ checks the domain range with its message. */
+	if ((rc = lm_json_int(body, "lanes", INT_MIN, INT_MAX, &n, 0, "lanes", err)))
 		return rc;
 	p->lanes = (int)n;
 	if (cap && !json_is_null(cap)) {
@@ -178,12 +180,12 @@ static int point_fields(json_t *body, struct lm_crossing_point *p, int create, s
 		if ((rc = lm_json_only(cap, allowed, "capacity", err)))
 			return rc;
 		n = p->capacity_trucks_per_day;
-		if ((rc = lm_json_int(cap, "trucks_per_day", 0, 100000000, &n, 0,
+		if ((rc = lm_json_int(cap, "trucks_per_day", INT_MIN, INT_MAX, &n, 0,
 		                      "capacity/trucks_per_day", err)))
 			return rc;
 		p->capacity_trucks_per_day = (int)n;
 		n = p->capacity_persons_per_day;
-		if ((rc = lm_json_int(cap, "persons_per_day", 0, 100000000, &n, 0,
+		if ((rc = lm_json_int(cap, "persons_per_day", INT_MIN, INT_MAX, &n, 0,
 		                      "capacity/persons_per_day", err)))
 			return rc;
 		p->capacity_persons_per_day = (int)n;
@@ -338,7 +340,7 @@ static int geometry_from_json(json_t *body, char **wkt, int required, struct lm_
 	size_t i, n;
 	int rc = 0;
 
-	if (!g)
+	if (!g || (json_is_null(g) && !required))
 		return required ? lm_error_set(err, LM_EINVAL, "geometry", "is required") : 0;
 	if (!json_is_object(g) || !json_is_string(json_object_get(g, "type")) ||
 	    strcmp(json_string_value(json_object_get(g, "type")), "LineString") != 0)
@@ -392,7 +394,7 @@ static int segment_fields(json_t *body, struct lm_segment *s, int create, struct
 	    (rc = lm_json_str(body, "note", s->note, sizeof(s->note), 0, "note", err)) ||
 	    (rc = geometry_from_json(body, &s->wkt, create, err)))
 		return rc;
-	if (!c && !create)
+	if ((!c || json_is_null(c)) && !create)
 		return 0;
 	if (!json_is_array(c) || json_array_size(c) != 2 || !json_is_string(json_array_get(c, 0)) ||
 	    !json_is_string(json_array_get(c, 1)) ||
@@ -494,9 +496,13 @@ int h_segment_patch(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp
 	    (rc = segment_fields(body, &s, 0, &ctx->err)) ||
 	    (rc = lm_app_segment_update(ctx->app, &ctx->actor, &s, version, &ctx->err)))
 		goto out;
-	lm_segment_release(&s);
-	if ((rc = lm_app_segment_get(ctx->app, &ctx->actor, req->params[0], &s, &ctx->err)))
-		goto out;
+	{
+		char id[LM_UUID_STRLEN];
+		snprintf(id, sizeof(id), "%s", s.id);
+		lm_segment_release(&s);
+		if ((rc = lm_app_segment_get(ctx->app, &ctx->actor, id, &s, &ctx->err)))
+			goto out;
+	}
 	lm_resp_etag(resp, s.version);
 	rc = lm_resp_json(resp, 200, segment_json(&s));
 out:
@@ -675,6 +681,23 @@ int h_inspection_list(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *re
 	return lm_resp_list(resp, &l, &pg);
 }
 
+struct find_inspection {
+	const char *id;
+	struct lm_inspection *out;
+	int found;
+};
+
+static int find_inspection(void *ctx, const struct lm_inspection *i)
+{
+	struct find_inspection *f = ctx;
+
+	if (strcmp(i->id, f->id) != 0)
+		return 0;
+	*f->out = *i;
+	f->found = 1;
+	return 1;
+}
+
 int h_inspection_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 {
 	static const char *const allowed[] = {"inspected_at", "condition", "note", NULL};
@@ -686,9 +709,10 @@ int h_inspection_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *
 	int rc;
 
 	memset(&i, 0, sizeof(i));
-	snprintf(i.marker_id, sizeof(i.marker_id), "%.36s", req->params[0]);
-	if (strlen(req->params[0]) > LM_CODE_MAX)
+	/* The marker is named by pillar or by id, like every other marker route. */
+	if (strlen(req->params[0]) >= sizeof(i.marker_id))
 		return lm_error_set(&ctx->err, LM_ENOTFOUND, "", "no such marker");
+	snprintf(i.marker_id, sizeof(i.marker_id), "%s", req->params[0]);
 	if ((rc = lm_req_idem(req, "/api/v1/markers/{pillar}/inspections", &idem, &ctx->err)) ||
 	    (rc = lm_json_body(req, &body, &ctx->err)) ||
 	    (rc = lm_json_only(body, allowed, "", &ctx->err)) ||
@@ -704,9 +728,16 @@ int h_inspection_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *
 	}
 	if ((rc = lm_app_inspection_add(ctx->app, &ctx->actor, &idem, &i, &cr, &ctx->err)))
 		goto out;
-	snprintf(i.id, sizeof(i.id), "%.36s", cr.id);
-	i.created_at = lm_time_now();
-	snprintf(i.inspector_id, sizeof(i.inspector_id), "%s", ctx->actor.user_id);
+	if (cr.replayed) {
+		struct find_inspection f = {cr.id, &i, 0};
+		if ((rc = lm_app_inspection_list(ctx->app, &ctx->actor, req->params[0],
+		                                 find_inspection, &f, &ctx->err)))
+			goto out;
+		if (!f.found) {
+			rc = lm_error_set(&ctx->err, LM_ENOTFOUND, "", "the inspection is gone");
+			goto out;
+		}
+	}
 	lm_resp_created(resp, &cr, NULL, inspection_json(&i));
 out:
 	json_decref(body);

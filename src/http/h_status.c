@@ -83,6 +83,26 @@ int h_status_get(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 	return lm_resp_json(resp, 200, body);
 }
 
+/* A replayed POST answers with the change the first attempt stored. */
+static int find_change(struct lm_ctx *ctx, const char *point, const char *id,
+                       struct lm_status_change *out)
+{
+	struct lm_status_history h;
+	int rc = lm_app_status_history(ctx->app, &ctx->actor, point, &h, &ctx->err);
+
+	if (rc)
+		return rc;
+	rc = lm_error_set(&ctx->err, LM_ENOTFOUND, "", "the status change is gone");
+	for (size_t i = 0; i < h.nchanges; i++)
+		if (strcmp(h.changes[i].id, id) == 0) {
+			*out = h.changes[i];
+			rc = 0;
+			break;
+		}
+	lm_status_history_release(&h);
+	return rc;
+}
+
 int h_status_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 {
 	static const char *const allowed[] = {"state", "scope", "reason", "from", "until", NULL};
@@ -136,9 +156,8 @@ int h_status_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp
 	}
 	if ((rc = lm_app_status_set(ctx->app, &ctx->actor, &idem, &s, &cr, &ctx->err)))
 		goto out;
-	snprintf(s.id, sizeof(s.id), "%.36s", cr.id);
-	snprintf(s.set_by, sizeof(s.set_by), "%s", ctx->actor.user_id);
-	s.created_at = lm_time_now();
+	if (cr.replayed && (rc = find_change(ctx, req->params[0], cr.id, &s)))
+		goto out;
 	{
 		char loc[128];
 		snprintf(loc, sizeof(loc), "/api/v1/crossing-points/%s/status/history",

@@ -92,40 +92,63 @@ static void problem(struct lm_resp *resp, int status, const char *type, const ch
 	resp->content_type = "application/problem+json";
 }
 
+/* One stable problem type per status, whoever raised it (router, handler, app). */
+static const char *type_of(int status)
+{
+	switch (status) {
+	case 400:
+		return "urn:limes:problem:bad-request";
+	case 401:
+		return "urn:limes:problem:unauthorized";
+	case 403:
+		return "urn:limes:problem:forbidden";
+	case 404:
+		return "urn:limes:problem:not-found";
+	case 405:
+		return "urn:limes:problem:method-not-allowed";
+	case 409:
+		return "urn:limes:problem:conflict";
+	case 412:
+		return "urn:limes:problem:stale";
+	case 413:
+		return "urn:limes:problem:too-large";
+	case 415:
+		return "urn:limes:problem:unsupported-media-type";
+	case 422:
+		return "urn:limes:problem:validation";
+	case 428:
+		return "urn:limes:problem:precondition-required";
+	case 429:
+		return "urn:limes:problem:rate-limited";
+	case 503:
+		return "urn:limes:problem:unavailable";
+	default:
+		return "urn:limes:problem:internal";
+	}
+}
+
 void lm_http_problem(struct lm_resp *resp, int status, const char *detail, const char *field)
 {
-	const char *type = "about:blank";
-
-	if (status == 400)
-		type = "urn:limes:problem:bad-request";
-	else if (status == 422)
-		type = "urn:limes:problem:validation";
-	problem(resp, status, type, detail, field, detail);
+	problem(resp, status, type_of(status), detail, field, detail);
 }
 
 void lm_http_problem_err(struct lm_resp *resp, const struct lm_error *err)
 {
 	int status = lm_http_status_of(err->code);
-	char type[64];
 	char detail[sizeof(err->field) + sizeof(err->msg) + 8];
 
 	/* A 5xx says nothing of internals; the log line has the request id. */
 	if (status >= 500 && status != 503) {
-		problem(resp, status, "urn:limes:problem:internal",
+		problem(resp, status, type_of(status),
 		        "internal error; quote the request id to the administrator", NULL, NULL);
 		return;
 	}
-	if (err->code == LM_EINVAL && err->field[0] == '\0') {
-		problem(resp, 400, "urn:limes:problem:bad-request", err->msg, NULL, NULL);
-		resp->status = 400;
-		return;
-	}
-	snprintf(type, sizeof(type), "urn:limes:problem:%s", lm_errname(err->code));
-	for (char *p = type + strlen("urn:limes:problem:"); *p; p++)
-		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	/* Invalid input not tied to a field (malformed JSON) is a 400, not a 422. */
+	if (err->code == LM_EINVAL && err->field[0] == '\0')
+		status = 400;
 	if (err->field[0])
 		snprintf(detail, sizeof(detail), "%s: %s", err->field, err->msg);
 	else
 		snprintf(detail, sizeof(detail), "%s", err->msg);
-	problem(resp, status, type, detail, err->field, err->msg);
+	problem(resp, status, type_of(status), detail, err->field, err->msg);
 }

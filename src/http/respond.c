@@ -202,7 +202,7 @@ int lm_list_add(struct lm_list_out *l, json_t *item, const char *key)
 
 int lm_resp_list(struct lm_resp *resp, struct lm_list_out *l, const struct lm_page *pg)
 {
-	json_t *next = l->n == pg->limit ? json_string(l->last) : json_null();
+	json_t *next = pg->limit > 0 && l->n == pg->limit ? json_string(l->last) : json_null();
 	json_t *body;
 	int rc;
 

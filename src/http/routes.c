@@ -222,8 +222,8 @@ void lm_http_dispatch(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *re
 			}
 			if (!strstr(allow, r->method)) {
 				size_t n = strlen(allow);
-				snprintf(allow + n, sizeof(allow) - n, "%s%s", n ? ", " : "",
-				         r->method);
+				snprintf(allow + n, sizeof(allow) - n, "%s%s%s", n ? ", " : "",
+				         r->method, strcmp(r->method, "GET") ? "" : ", HEAD");
 			}
 		}
 	}
@@ -244,8 +244,8 @@ void lm_http_dispatch(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *re
 	if (rc) {
 		if (ctx->err.code == 0)
 			lm_error_set(&ctx->err, rc, "", "%s", lm_strerror(rc));
-		lm_resp_release(resp);
-		lm_resp_init(resp);
+		/* Keep the headers the handler set (Retry-After, Allow); replace the body. */
+		lm_buf_reset(&resp->body);
 		lm_http_problem_err(resp, &ctx->err);
 	}
 out:

@@ -19,6 +19,8 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,18 +35,45 @@
 /* A stalled client is dropped after this long; posts on slow links send small bodies. */
 #define LM_HTTP_TIMEOUT_S 60
 
+/* Parked writes run here; each blocks until its group commit, so the count bounds
+ * how many writes one commit can carry. */
+#define LM_HTTP_WRITE_WORKERS 64
+/* How long a stopping server waits for in-flight requests before closing anyway. */
+#define LM_HTTP_DRAIN_S 10
+
 struct lm_server {
 	struct MHD_Daemon *d;
 	struct lm_cache *render;
+	pthread_mutex_t wq_lock;
+	pthread_cond_t wq_cond; /* a write was queued, or stop */
+	pthread_cond_t idle;    /* inflight dropped to zero */
+	struct conn_state *wq_head, *wq_tail;
+	int wq_stop;
+	atomic_int inflight; /* requests between first call and on_completed */
+	pthread_t workers[LM_HTTP_WRITE_WORKERS];
+	size_t nworkers;
 	struct lm_app *app;
 	struct lm_server_config cfg;
 	unsigned port;
 };
 
+/* Per-request state; lives from the first call of on_request to on_completed. */
 struct conn_state {
 	struct lm_buf body;
 	int too_big;
+	int phase; /* enum phase */
 	struct timespec start;
+	struct MHD_Connection *conn;
+	struct lm_req req;
+	struct lm_resp resp;
+	struct lm_ctx ctx;
+	struct conn_state *next; /* in the write queue */
+};
+
+enum phase {
+	PHASE_READ = 0,   /* receiving the body */
+	PHASE_QUEUED = 1, /* suspended, waiting for or running on a write worker */
+	PHASE_READY = 2,  /* resumed with a response to send */
 };
 
 void lm_server_config_default(struct lm_server_config *cfg)
@@ -128,7 +157,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct lm_resp *re
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Type", resp->content_type);
+	if (resp->status != 204 && resp->content_type)
+		MHD_add_response_header(r, "Content-Type", resp->content_type);
 	MHD_add_response_header(r, "X-Request-Id", request_id);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	for (size_t i = 0; i < resp->nheaders; i++)
@@ -138,15 +168,54 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct lm_resp *re
 	return ret;
 }
 
+static int is_write(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+/* Fill cs->req from the connection; the pointers stay valid while it is suspended. */
+static void build_request(struct lm_server *srv, struct MHD_Connection *conn, struct conn_state *cs,
+                          const char *url, const char *method)
+{
+	struct lm_req *req = &cs->req;
+
+	memset(req, 0, sizeof(*req));
+	lm_resp_init(&cs->resp);
+	memset(&cs->ctx, 0, sizeof(cs->ctx));
+	cs->ctx.app = srv->app;
+	cs->ctx.web_root = srv->cfg.web_root;
+	cs->ctx.render = srv->render;
+	cs->ctx.route = "unmatched";
+	cs->ctx.route_index = (int)lm__route_slots() - 1;
+	req->method = method;
+	req->path = url;
+	lm_uuid_v7(req->request_id);
+	client_ip(conn, req->ip);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, req);
+#define H(name) MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name)
+	req->authorization = H(MHD_HTTP_HEADER_AUTHORIZATION);
+	req->content_type = H(MHD_HTTP_HEADER_CONTENT_TYPE);
+	req->accept = H(MHD_HTTP_HEADER_ACCEPT);
+	req->if_match = H(MHD_HTTP_HEADER_IF_MATCH);
+	req->idem_key = H("Idempotency-Key");
+	req->purpose = H("X-Purpose");
+#undef H
+	req->body = cs->body.ptr;
+	req->body_len = cs->body.len;
+}
+
+static void finish(struct lm_server *srv, struct conn_state *cs)
+{
+	lm_metrics_observe((size_t)cs->ctx.route_index, cs->resp.status, since(&cs->start));
+	access_log(srv, &cs->req, &cs->ctx, cs->resp.status, since(&cs->start));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
 	struct lm_server *srv = cls;
 	struct conn_state *cs = *con_cls;
-	struct lm_req req;
-	struct lm_resp resp;
-	struct lm_ctx ctx;
 	enum MHD_Result ret;
 
 	(void)version;
@@ -157,12 +226,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!cs)
 			return MHD_NO;
 		lm_buf_init(&cs->body, srv->cfg.body_max);
+		lm_resp_init(&cs->resp);
 		clock_gettime(CLOCK_MONOTONIC, &cs->start);
+		cs->conn = conn;
 		*con_cls = cs;
+		atomic_fetch_add(&srv->inflight, 1);
 		if (cl && strtoull(cl, NULL, 10) > srv->cfg.body_max)
 			cs->too_big = 1;
 		else
 			return MHD_YES;
+	}
+	if (cs->phase == PHASE_READY) {
+		ret = send_resp(conn, &cs->resp, cs->req.request_id);
+		return ret;
 	}
 	if (*upload_data_size && !cs->too_big) {
 		if (lm_buf_add(&cs->body, upload_data, *upload_data_size))
@@ -174,44 +250,59 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	*upload_data_size = 0;
 
-	memset(&req, 0, sizeof(req));
-	lm_resp_init(&resp);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.app = srv->app;
-	ctx.web_root = srv->cfg.web_root;
-	ctx.render = srv->render;
-	ctx.route = "unmatched";
-	ctx.route_index = (int)lm__route_slots() - 1;
-	req.method = method;
-	req.path = url;
-	lm_uuid_v7(req.request_id);
-	client_ip(conn, req.ip);
-
+	build_request(srv, conn, cs, url, method);
 	if (cs->too_big) {
 		char detail[96];
 		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes",
 		         srv->cfg.body_max);
-		lm_http_problem(&resp, 413, detail, NULL);
-		lm_resp_header(&resp, "Connection", "close");
+		lm_http_problem(&cs->resp, 413, detail, NULL);
+		lm_resp_header(&cs->resp, "Connection", "close");
+	} else if (is_write(method)) {
+		/* Writes wait for a group commit (and logins for argon2): park the
+		 * connection and free this pool thread for other requests. */
+		cs->phase = PHASE_QUEUED;
+		MHD_suspend_connection(conn);
+		pthread_mutex_lock(&srv->wq_lock);
+		if (srv->wq_tail)
+			srv->wq_tail->next = cs;
+		else
+			srv->wq_head = cs;
+		srv->wq_tail = cs;
+		pthread_cond_signal(&srv->wq_cond);
+		pthread_mutex_unlock(&srv->wq_lock);
+		return MHD_YES;
 	} else {
-		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &req);
-#define H(name) MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name)
-		req.authorization = H(MHD_HTTP_HEADER_AUTHORIZATION);
-		req.content_type = H(MHD_HTTP_HEADER_CONTENT_TYPE);
-		req.accept = H(MHD_HTTP_HEADER_ACCEPT);
-		req.if_match = H(MHD_HTTP_HEADER_IF_MATCH);
-		req.idem_key = H("Idempotency-Key");
-		req.purpose = H("X-Purpose");
-#undef H
-		req.body = cs->body.ptr;
-		req.body_len = cs->body.len;
-		lm_http_dispatch(&ctx, &req, &resp);
+		lm_http_dispatch(&cs->ctx, &cs->req, &cs->resp);
 	}
-	lm_metrics_observe((size_t)ctx.route_index, resp.status, since(&cs->start));
-	access_log(srv, &req, &ctx, resp.status, since(&cs->start));
-	ret = send_resp(conn, &resp, req.request_id);
-	lm_resp_release(&resp);
-	return ret;
+	finish(srv, cs);
+	return send_resp(conn, &cs->resp, cs->req.request_id);
+}
+
+/* Write workers: run a parked request to the end and resume its connection. */
+static void *write_worker(void *arg)
+{
+	struct lm_server *srv = arg;
+
+	for (;;) {
+		struct conn_state *cs;
+		pthread_mutex_lock(&srv->wq_lock);
+		while (!srv->wq_head && !srv->wq_stop)
+			pthread_cond_wait(&srv->wq_cond, &srv->wq_lock);
+		cs = srv->wq_head;
+		if (!cs) {
+			pthread_mutex_unlock(&srv->wq_lock);
+			return NULL;
+		}
+		srv->wq_head = cs->next;
+		if (!srv->wq_head)
+			srv->wq_tail = NULL;
+		pthread_mutex_unlock(&srv->wq_lock);
+
+		lm_http_dispatch(&cs->ctx, &cs->req, &cs->resp);
+		finish(srv, cs);
+		cs->phase = PHASE_READY;
+		MHD_resume_connection(cs->conn);
+	}
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -219,14 +310,21 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct conn_state *cs = *con_cls;
 
-	(void)cls;
 	(void)conn;
 	(void)toe;
 	if (!cs)
 		return;
 	lm_buf_release(&cs->body);
+	lm_resp_release(&cs->resp);
 	free(cs);
 	*con_cls = NULL;
+	{
+		struct lm_server *srv = cls;
+		pthread_mutex_lock(&srv->wq_lock);
+		if (atomic_fetch_sub(&srv->inflight, 1) == 1)
+			pthread_cond_broadcast(&srv->idle);
+		pthread_mutex_unlock(&srv->wq_lock);
+	}
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -288,6 +386,19 @@ bad:
 	                    "'%.64s' is not ADDR:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)", listen);
 }
 
+static void stop_workers(struct lm_server *srv)
+{
+	if (!srv->nworkers)
+		return;
+	pthread_mutex_lock(&srv->wq_lock);
+	srv->wq_stop = 1;
+	pthread_cond_broadcast(&srv->wq_cond);
+	pthread_mutex_unlock(&srv->wq_lock);
+	for (size_t i = 0; i < srv->nworkers; i++)
+		pthread_join(srv->workers[i], NULL);
+	srv->nworkers = 0;
+}
+
 int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg, struct lm_server **out,
                     struct lm_error *err)
 {
@@ -295,8 +406,9 @@ int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg, stru
 	struct sockaddr_storage ss;
 	socklen_t sslen = 0;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-	                 MHD_USE_ITC; /* MHD_quiesce_daemon needs it with a thread pool */
+	unsigned flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	    MHD_ALLOW_SUSPEND_RESUME; /* parks writes; includes the ITC quiesce needs */
 	unsigned threads;
 	int rc;
 
@@ -316,12 +428,22 @@ int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg, stru
 		rc = lm_error_set(err, LM_ENOMEM, "", "out of memory");
 		goto fail;
 	}
+	pthread_mutex_init(&srv->wq_lock, NULL);
+	pthread_cond_init(&srv->wq_cond, NULL);
+	pthread_cond_init(&srv->idle, NULL);
+	atomic_init(&srv->inflight, 0);
+	for (; srv->nworkers < LM_HTTP_WRITE_WORKERS; srv->nworkers++)
+		if (pthread_create(&srv->workers[srv->nworkers], NULL, write_worker, srv)) {
+			rc = lm_error_set(err, LM_ENOMEM, "", "cannot start the write workers");
+			goto fail;
+		}
+	/* The logger must be the first option, or MHD logs the others with its own. */
 	srv->d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)LM_HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LM_HTTP_TIMEOUT_S,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-	    srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LM_HTTP_CONN_MEMORY,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LM_HTTP_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
 	if (!srv->d) {
 		rc = lm_error_set(err, LM_EIO, "listen",
 		                  "cannot listen on %s (address in use or not permitted?)",
@@ -333,6 +455,7 @@ int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg, stru
 	*out = srv;
 	return 0;
 fail:
+	stop_workers(srv);
 	lm_cache_free(srv->render);
 	free(srv);
 	return rc;
@@ -345,10 +468,21 @@ unsigned lm_server_port(const struct lm_server *srv)
 
 void lm_server_stop(struct lm_server *srv)
 {
+	struct timespec deadline;
+
 	if (!srv)
 		return;
-	/* Stop accepting first; MHD_stop_daemon then joins the pool after in-flight requests. */
+	/* Stop accepting; let every request already received get its answer (parked
+	 * writes included), bounded so a stuck client cannot hold the shutdown. */
 	MHD_quiesce_daemon(srv->d);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += LM_HTTP_DRAIN_S;
+	pthread_mutex_lock(&srv->wq_lock);
+	while (atomic_load(&srv->inflight) > 0)
+		if (pthread_cond_timedwait(&srv->idle, &srv->wq_lock, &deadline))
+			break;
+	pthread_mutex_unlock(&srv->wq_lock);
+	stop_workers(srv);
 	MHD_stop_daemon(srv->d);
 	lm_cache_free(srv->render);
 	free(srv);

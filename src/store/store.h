@@ -22,6 +22,9 @@
  * roll back and retry the whole transaction), no rows, or the number of rows
  * affected or produced. One retry loop in app/ serves every backend.
  *
+ * Inserts store version 1 whatever the struct says; updates are
+ * compare-and-set on version and store expect_version + 1.
+ *
  * Records are plain structs with fixed-size text fields: each limit is the
  * largest value the API accepts (validated in app/ before it reaches here),
  * so a store never truncates. Lists call a callback per row, in key order,
@@ -37,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
 #include "util/error.h"
 #include "util/time.h"
 #include "util/uuid.h"
@@ -44,8 +48,8 @@
 enum lm_qs {
 	LM_QS_HARD = -2, /* hard error: report, do not retry */
 	LM_QS_SOFT = -1, /* transient (busy, serialization): roll back, retry */
-	LM_QS_NONE = 0,	 /* success, no rows */
-	LM_QS_ONE = 1,	 /* success, one row; larger values: that many rows */
+	LM_QS_NONE = 0,  /* success, no rows */
+	LM_QS_ONE = 1,   /* success, one row; larger values: that many rows */
 };
 
 struct lm_store;
@@ -63,6 +67,7 @@ enum lm_conn_kind {
 
 /* "sqlite:PATH", "sqlite::memory:" or a bare PATH (SQLite). */
 int lm_store_open(const char *url, unsigned flags, struct lm_store **out, struct lm_error *err);
+/* Every connection must have been released (freeing with one acquired aborts). */
 void lm_store_free(struct lm_store *st);
 /* Backend name ("sqlite"). */
 const char *lm_store_backend(const struct lm_store *st);
@@ -86,19 +91,39 @@ void lm_store_release(struct lm_conn *c);
 enum lm_qs lm_store_begin(struct lm_conn *c);
 enum lm_qs lm_store_commit(struct lm_conn *c);
 void lm_store_rollback(struct lm_conn *c);
+/*
+ * One level of savepoint inside a write transaction, so that several
+ * independent writes can share one commit (app/'s group commit) and one of
+ * them can be undone alone: savepoint, work, then on failure
+ * savepoint_rollback; always savepoint_release afterwards.
+ */
+enum lm_qs lm_store_savepoint(struct lm_conn *c);
+void lm_store_savepoint_rollback(struct lm_conn *c);
+enum lm_qs lm_store_savepoint_release(struct lm_conn *c);
 /* Backend message for the last hard error on this connection (for logs; no personal data). */
 const char *lm_store_errmsg(struct lm_conn *c);
+/*
+ * 1 when the last hard error on this connection was a uniqueness conflict
+ * (a duplicate code, username, pillar, id or idempotency key): app/ answers
+ * 409 instead of 500. 0 for any other error.
+ */
+int lm_store_last_conflict(struct lm_conn *c);
 
-/* Keyset page: rows whose key is > after ("" = from the start), at most limit. */
+/*
+ * Keyset page: rows whose key is > after ("" = from the start), at most
+ * limit (limit <= 0 or a NULL page: no limit; app/ caps what clients ask).
+ * A list callback may call the store on the same connection, but not the
+ * same kind of list (its statement is still being stepped).
+ */
 struct lm_page {
-	char after[64];
+	char after[80]; /* room for the longest key, a username (LM_USERNAME_MAX), and a NUL */
 	int limit;
 };
 
 /* ---- agencies ---------------------------------------------------------- */
 
-#define LM_CODE_MAX 32 /* short machine codes: agency codes, segment codes */
-#define LM_NAME_MAX 160 /* display names in any script: 40 CJK/Burmese chars x 4 bytes */
+#define LM_CODE_MAX 32   /* short machine codes: agency codes, segment codes */
+#define LM_NAME_MAX 160  /* display names in any script: 40 CJK/Burmese chars x 4 bytes */
 #define LM_TEXT_MAX 1024 /* free-text reasons and notes */
 
 struct lm_agency {
@@ -106,7 +131,7 @@ struct lm_agency {
 	char code[LM_CODE_MAX + 1]; /* unique, e.g. "CN-IMM-RUILI" */
 	char name[LM_NAME_MAX + 1];
 	char kind[LM_CODE_MAX + 1]; /* immigration, customs, police, army, local_government, ... */
-	char country[4];	    /* ISO 3166 alpha-2 */
+	char country[4];            /* ISO 3166 alpha-2 */
 	lm_time_ms created_at;
 	int64_t version; /* bumped by every update; the HTTP ETag */
 };
@@ -114,7 +139,7 @@ struct lm_agency {
 enum lm_qs lm_store_agency_insert(struct lm_conn *c, const struct lm_agency *a);
 enum lm_qs lm_store_agency_get(struct lm_conn *c, const char *id_or_code, struct lm_agency *out);
 enum lm_qs lm_store_agency_list(struct lm_conn *c, const struct lm_page *pg,
-				int (*cb)(void *ctx, const struct lm_agency *a), void *ctx);
+                                int (*cb)(void *ctx, const struct lm_agency *a), void *ctx);
 
 /* ---- users, assignments, sessions -------------------------------------- */
 
@@ -129,7 +154,7 @@ enum lm_role {
 };
 
 #define LM_USERNAME_MAX 64
-#define LM_PWHASH_MAX 128 /* crypto_pwhash_STRBYTES */
+#define LM_PWHASH_MAX   128 /* crypto_pwhash_STRBYTES */
 
 struct lm_user {
 	char id[LM_UUID_STRLEN];
@@ -149,13 +174,13 @@ enum lm_qs lm_store_user_get(struct lm_conn *c, const char *id_or_username, stru
 /* Compare-and-set on version: LM_QS_NONE when the stored version differs (stale). */
 enum lm_qs lm_store_user_update(struct lm_conn *c, const struct lm_user *u, int64_t expect_version);
 enum lm_qs lm_store_user_list(struct lm_conn *c, const struct lm_page *pg,
-			      int (*cb)(void *ctx, const struct lm_user *u), void *ctx);
+                              int (*cb)(void *ctx, const struct lm_user *u), void *ctx);
 
 /* Crossing points an officer or supervisor works at (by crossing-point code). */
-enum lm_qs lm_store_user_points_set(struct lm_conn *c, const char *user_id, const char *const *codes,
-				    size_t n);
+enum lm_qs lm_store_user_points_set(struct lm_conn *c, const char *user_id,
+                                    const char *const *codes, size_t n);
 enum lm_qs lm_store_user_points_list(struct lm_conn *c, const char *user_id,
-				     int (*cb)(void *ctx, const char *code), void *ctx);
+                                     int (*cb)(void *ctx, const char *code), void *ctx);
 
 #define LM_TOKEN_HASH_HEX 64 /* BLAKE2b-256 of the token, hex */
 
@@ -169,16 +194,17 @@ struct lm_session {
 };
 
 enum lm_qs lm_store_session_insert(struct lm_conn *c, const struct lm_session *s);
-enum lm_qs lm_store_session_by_hash(struct lm_conn *c, const char *token_hash, struct lm_session *out);
+enum lm_qs lm_store_session_by_hash(struct lm_conn *c, const char *token_hash,
+                                    struct lm_session *out);
 enum lm_qs lm_store_session_revoke(struct lm_conn *c, const char *id, lm_time_ms at);
 /* Revoke every session of a user (disable, password reset). */
 enum lm_qs lm_store_session_revoke_user(struct lm_conn *c, const char *user_id, lm_time_ms at);
 
 /* ---- audit (append-only: there is no update or delete) ----------------- */
 
-#define LM_ACTION_MAX 48
+#define LM_ACTION_MAX  48
 #define LM_PURPOSE_MAX 200
-#define LM_IP_MAX 46
+#define LM_IP_MAX      46
 
 struct lm_audit {
 	char id[LM_UUID_STRLEN];
@@ -187,28 +213,28 @@ struct lm_audit {
 	char username[LM_USERNAME_MAX + 1];
 	enum lm_role role;
 	char agency_id[LM_UUID_STRLEN];
-	char action[LM_ACTION_MAX + 1];	      /* "crossing_point.update", "user.read" ... */
-	char object_type[LM_CODE_MAX + 1];    /* "user", "crossing_point" ... */
-	char object_id[LM_UUID_STRLEN + 16];  /* id or code of the object */
+	char action[LM_ACTION_MAX + 1];      /* "crossing_point.update", "user.read" ... */
+	char object_type[LM_CODE_MAX + 1];   /* "user", "crossing_point" ... */
+	char object_id[LM_UUID_STRLEN + 16]; /* id or code of the object */
 	char ip[LM_IP_MAX + 1];
-	char purpose[LM_PURPOSE_MAX + 1];     /* X-Purpose of a read of personal data */
+	char purpose[LM_PURPOSE_MAX + 1]; /* X-Purpose of a read of personal data */
 	char request_id[LM_UUID_STRLEN];
-	int outcome;			      /* HTTP-like status: 200, 403 ... */
+	int outcome; /* HTTP-like status: 200, 403 ... */
 };
 
 struct lm_audit_filter {
-	const char *user_id;	 /* NULL = any */
+	const char *user_id;     /* NULL = any */
 	const char *object_type; /* NULL = any */
-	const char *object_id;	 /* NULL = any */
-	lm_time_ms from;	 /* LM_TIME_NONE = open */
-	lm_time_ms until;	 /* LM_TIME_NONE = open, exclusive */
+	const char *object_id;   /* NULL = any */
+	lm_time_ms from;         /* LM_TIME_NONE = open */
+	lm_time_ms until;        /* LM_TIME_NONE = open, exclusive */
 };
 
 enum lm_qs lm_store_audit_append(struct lm_conn *c, const struct lm_audit *a);
 /* Newest first is not keyset-friendly; audit lists oldest first by id (UUIDv7 = time). */
 enum lm_qs lm_store_audit_list(struct lm_conn *c, const struct lm_audit_filter *f,
-			       const struct lm_page *pg,
-			       int (*cb)(void *ctx, const struct lm_audit *a), void *ctx);
+                               const struct lm_page *pg,
+                               int (*cb)(void *ctx, const struct lm_audit *a), void *ctx);
 
 /* ---- idempotency keys -------------------------------------------------- */
 
@@ -226,60 +252,44 @@ struct lm_idem {
 };
 
 enum lm_qs lm_store_idem_get(struct lm_conn *c, const char *user_id, const char *key,
-			     struct lm_idem *out);
+                             struct lm_idem *out);
 enum lm_qs lm_store_idem_insert(struct lm_conn *c, const struct lm_idem *r);
 
 /* ---- border registry --------------------------------------------------- */
 
-enum lm_mode_bits {
-	LM_MODE_PEDESTRIAN = 1 << 0, /* people on foot */
-	LM_MODE_VEHICLE = 1 << 1,    /* private and passenger vehicles */
-	LM_MODE_CARGO = 1 << 2,	     /* goods vehicles */
-};
-
 #define LM_POINT_CODE_MAX 5 /* UN/LOCODE style: country alpha-2 + 3 characters */
-#define LM_TZ_MAX 64
+#define LM_TZ_MAX         64
 #define LM_HOURS_TEXT_MAX 512 /* canonical core/hours text for 7 days x 4 spans */
 
 struct lm_crossing_point {
 	char id[LM_UUID_STRLEN];
-	char code[LM_POINT_CODE_MAX + 1];   /* unique, e.g. "CNRUI" */
-	char name[LM_NAME_MAX + 1];	    /* this side's name, e.g. "Ruili" */
-	char name_other[LM_NAME_MAX + 1];   /* the other side's name, e.g. "Muse" */
-	char country[3];		    /* this side, alpha-2 */
-	char country_other[3];		    /* the other side, alpha-2 */
-	char kind[LM_CODE_MAX + 1];	    /* international, bilateral, local */
-	unsigned modes;			    /* enum lm_mode_bits */
+	char code[LM_POINT_CODE_MAX + 1]; /* unique, e.g. "CNRUI" */
+	char name[LM_NAME_MAX + 1];       /* this side's name, e.g. "Ruili" */
+	char name_other[LM_NAME_MAX + 1]; /* the other side's name, e.g. "Muse" */
+	char country[3];                  /* this side, alpha-2 */
+	char country_other[3];            /* the other side, alpha-2 */
+	char kind[LM_CODE_MAX + 1];       /* international, bilateral, local */
+	unsigned modes;                   /* enum lm_mode_bits (core/status.h) */
 	int lanes;
 	double lon, lat;
 	int position_approximate;
-	char tz[LM_TZ_MAX + 1];		    /* IANA zone of this side */
-	char hours[LM_HOURS_TEXT_MAX + 1];  /* core/hours canonical text; "" = always open */
-	int capacity_trucks_per_day;	    /* 0 = not stated */
-	int capacity_persons_per_day;	    /* 0 = not stated */
+	char tz[LM_TZ_MAX + 1];            /* IANA zone of this side */
+	char hours[LM_HOURS_TEXT_MAX + 1]; /* core/hours canonical text; "" = always open */
+	int capacity_trucks_per_day;       /* 0 = not stated */
+	int capacity_persons_per_day;      /* 0 = not stated */
 	char note[LM_TEXT_MAX + 1];
 	lm_time_ms created_at, updated_at;
 	int64_t version;
 };
 
 enum lm_qs lm_store_point_insert(struct lm_conn *c, const struct lm_crossing_point *p);
-enum lm_qs lm_store_point_get(struct lm_conn *c, const char *id_or_code, struct lm_crossing_point *out);
+enum lm_qs lm_store_point_get(struct lm_conn *c, const char *id_or_code,
+                              struct lm_crossing_point *out);
 enum lm_qs lm_store_point_update(struct lm_conn *c, const struct lm_crossing_point *p,
-				 int64_t expect_version);
+                                 int64_t expect_version);
 /* Keyed by code. */
 enum lm_qs lm_store_point_list(struct lm_conn *c, const struct lm_page *pg,
-			       int (*cb)(void *ctx, const struct lm_crossing_point *p), void *ctx);
-
-enum lm_cp_state {
-	LM_CP_OPEN = 1,
-	LM_CP_RESTRICTED = 2,
-	LM_CP_CLOSED = 3,
-};
-
-enum lm_dir_bits {
-	LM_DIR_ENTRY = 1 << 0,
-	LM_DIR_EXIT = 1 << 1,
-};
+                               int (*cb)(void *ctx, const struct lm_crossing_point *p), void *ctx);
 
 #define LM_GOODS_MAX 64
 
@@ -287,8 +297,8 @@ struct lm_status_change {
 	char id[LM_UUID_STRLEN];
 	char point_id[LM_UUID_STRLEN];
 	enum lm_cp_state state;
-	unsigned directions;	      /* enum lm_dir_bits; 0 = every direction */
-	unsigned modes;		      /* enum lm_mode_bits; 0 = every mode */
+	unsigned directions;          /* enum lm_dir_bits; 0 = every direction */
+	unsigned modes;               /* enum lm_mode_bits; 0 = every mode */
 	char goods[LM_GOODS_MAX + 1]; /* goods category; "" = all goods */
 	char reason[LM_TEXT_MAX + 1];
 	char set_by[LM_UUID_STRLEN]; /* user id */
@@ -300,15 +310,15 @@ struct lm_status_change {
 enum lm_qs lm_store_status_insert(struct lm_conn *c, const struct lm_status_change *s);
 /* Every change of one point, ordered by (from, created_at). */
 enum lm_qs lm_store_status_list(struct lm_conn *c, const char *point_id,
-				int (*cb)(void *ctx, const struct lm_status_change *s), void *ctx);
+                                int (*cb)(void *ctx, const struct lm_status_change *s), void *ctx);
 
 struct lm_segment {
 	char id[LM_UUID_STRLEN];
 	char code[LM_CODE_MAX + 1]; /* unique */
 	char name[LM_NAME_MAX + 1];
 	char country_a[3], country_b[3];
-	char *wkt;	  /* LINESTRING(lon lat, ...); owned: free with lm_segment_release */
-	double length_m;  /* geodesic length, computed by core/geo */
+	char *wkt;       /* LINESTRING(lon lat, ...); owned: free with lm_segment_release */
+	double length_m; /* geodesic length, computed by core/geo */
 	char note[LM_TEXT_MAX + 1];
 	lm_time_ms created_at, updated_at;
 	int64_t version;
@@ -319,10 +329,10 @@ enum lm_qs lm_store_segment_insert(struct lm_conn *c, const struct lm_segment *s
 /* On LM_QS_ONE, out->wkt is a new heap string the caller releases. */
 enum lm_qs lm_store_segment_get(struct lm_conn *c, const char *id_or_code, struct lm_segment *out);
 enum lm_qs lm_store_segment_update(struct lm_conn *c, const struct lm_segment *s,
-				   int64_t expect_version);
+                                   int64_t expect_version);
 /* The callback's wkt is borrowed for the duration of the call. Keyed by code. */
 enum lm_qs lm_store_segment_list(struct lm_conn *c, const struct lm_page *pg,
-				 int (*cb)(void *ctx, const struct lm_segment *s), void *ctx);
+                                 int (*cb)(void *ctx, const struct lm_segment *s), void *ctx);
 
 enum lm_marker_condition {
 	LM_MARKER_INTACT = 1,
@@ -344,10 +354,11 @@ struct lm_marker {
 
 enum lm_qs lm_store_marker_insert(struct lm_conn *c, const struct lm_marker *m);
 enum lm_qs lm_store_marker_get(struct lm_conn *c, const char *id_or_pillar, struct lm_marker *out);
-enum lm_qs lm_store_marker_update(struct lm_conn *c, const struct lm_marker *m, int64_t expect_version);
+enum lm_qs lm_store_marker_update(struct lm_conn *c, const struct lm_marker *m,
+                                  int64_t expect_version);
 /* Keyed by pillar. */
 enum lm_qs lm_store_marker_list(struct lm_conn *c, const struct lm_page *pg,
-				int (*cb)(void *ctx, const struct lm_marker *m), void *ctx);
+                                int (*cb)(void *ctx, const struct lm_marker *m), void *ctx);
 
 struct lm_inspection {
 	char id[LM_UUID_STRLEN];
@@ -362,6 +373,6 @@ struct lm_inspection {
 enum lm_qs lm_store_inspection_insert(struct lm_conn *c, const struct lm_inspection *i);
 /* Oldest first. */
 enum lm_qs lm_store_inspection_list(struct lm_conn *c, const char *marker_id,
-				    int (*cb)(void *ctx, const struct lm_inspection *i), void *ctx);
+                                    int (*cb)(void *ctx, const struct lm_inspection *i), void *ctx);
 
 #endif
