@@ -23,7 +23,7 @@ test:
 	@cmake --build $(TEST_BUILD) -j $(JOBS)
 	@cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
 
-bench: build
+bench:
 	@scripts/deps --bench
 	bench/run
 
@@ -37,4 +37,4 @@ format:
 	@find src tests bench fuzz -name '*.[ch]' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) build-fuzz
+		rm -rf $(BUILD) $(TEST_BUILD) build-fuzz build-bench

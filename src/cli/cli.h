@@ -35,6 +35,10 @@ const char *lm_cli_db_path(const char *flag);
 /* Print "limes <cmd>: <message>" on stderr (one line) and return `code`. */
 int lm_cli_fail(int code, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A usage error: one line on stderr pointing at --help; returns LM_EXIT_USAGE. */
+int lm_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The usage error for the option getopt_long just refused (call with opterr = 0). */
+int lm_cli_bad_option(const char *cmd, char **argv);
 /* Open (and with `create`, create) the database and bring its schema up to date. */
 int lm_cli_open_store(const char *cmd, const char *path, int create, struct lm_store **out);
 /*

@@ -46,8 +46,7 @@ int cmd_init(int argc, char **argv)
 			fputs(init_usage, stdout);
 			return LM_EXIT_OK;
 		default:
-			fputs(init_usage, stderr);
-			return LM_EXIT_USAGE;
+			return lm_cli_bad_option("init", argv);
 		}
 	}
 	if (optind != argc)

@@ -51,7 +51,8 @@ int lm__parse_log_level(const char *s, enum lm_log_level *out)
 }
 
 /* Parse the common "--db PATH" + "--help" options; returns -1 to continue, else an exit code. */
-static int db_opts(int argc, char **argv, const char *usage, const char **db, int max_args)
+static int db_opts(int argc, char **argv, const char *cmd, const char *usage, const char **db,
+                   int max_args)
 {
 	static const struct option opts[] = {
 	    {"db", required_argument, NULL, 'd'},
@@ -68,14 +69,11 @@ static int db_opts(int argc, char **argv, const char *usage, const char **db, in
 			fputs(usage, stdout);
 			return LM_EXIT_OK;
 		} else {
-			fputs(usage, stderr);
-			return LM_EXIT_USAGE;
+			return lm_cli_bad_option(cmd, argv);
 		}
 	}
-	if (argc - optind > max_args) {
-		fputs(usage, stderr);
-		return LM_EXIT_USAGE;
-	}
+	if (argc - optind > max_args)
+		return lm_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + max_args]);
 	return -1;
 }
 
@@ -87,7 +85,7 @@ int cmd_migrate(int argc, char **argv)
 	const char *db = NULL;
 	struct lm_store *st;
 	struct lm_error err;
-	int rc = db_opts(argc, argv, usage, &db, 0), from, to;
+	int rc = db_opts(argc, argv, "migrate", usage, &db, 0), from, to;
 
 	if (rc >= 0)
 		return rc;
@@ -121,14 +119,12 @@ int cmd_backup(int argc, char **argv)
 	const char *db = NULL;
 	struct lm_store *st;
 	struct lm_error err;
-	int rc = db_opts(argc, argv, usage, &db, 1);
+	int rc = db_opts(argc, argv, "backup", usage, &db, 1);
 
 	if (rc >= 0)
 		return rc;
-	if (optind != argc - 1) {
-		fputs(usage, stderr);
-		return LM_EXIT_USAGE;
-	}
+	if (optind != argc - 1)
+		return lm_cli_usage_error("backup", "missing DEST, the file to write");
 	db = lm_cli_db_path(db);
 	lm_error_init(&err);
 	{
@@ -152,7 +148,7 @@ int cmd_routes(int argc, char **argv)
 		return LM_EXIT_OK;
 	}
 	if (argc > 1)
-		return lm_cli_fail(LM_EXIT_USAGE, "routes", "takes no arguments");
+		return lm_cli_usage_error("routes", "takes no arguments ('%s')", argv[1]);
 	for (size_t i = 0; i < lm_http_route_count(); i++) {
 		const char *m, *p;
 		lm_http_route_info(i, &m, &p);
@@ -167,6 +163,8 @@ int cmd_version(int argc, char **argv)
 		puts("usage: limes version\n\nPrint the version of limes and of its libraries.");
 		return LM_EXIT_OK;
 	}
+	if (argc > 1)
+		return lm_cli_usage_error("version", "takes no arguments ('%s')", argv[1]);
 	printf("limes %s\nlibmicrohttpd %s\njansson %s\nlibsodium %s\n", LIMES_VERSION,
 	       lm_http_library_version(), jansson_version_str(), sodium_version_string());
 	return LM_EXIT_OK;

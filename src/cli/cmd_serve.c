@@ -93,8 +93,7 @@ int cmd_serve(int argc, char **argv)
 			fputs(serve_usage, stdout);
 			return LM_EXIT_OK;
 		default:
-			fputs(serve_usage, stderr);
-			return LM_EXIT_USAGE;
+			return lm_cli_bad_option("serve", argv);
 		}
 	}
 	if (optind != argc)
@@ -114,6 +113,17 @@ int cmd_serve(int argc, char **argv)
 			return lm_cli_fail(LM_EXIT_USAGE, "serve", "--threads must be 1 to 256");
 		scfg.threads = (unsigned)n;
 	}
+	/* Block the signals before any thread starts (the app's writer, the HTTP pool),
+	 * so every thread inherits the mask and only sigwait below receives them: a
+	 * SIGTERM at any moment means a clean shutdown, never a default death. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	lm_error_init(&err);
+	/* A typo in --listen must not leave a new database behind. */
+	if (lm_server_check_listen(scfg.listen, &err))
+		return lm_cli_usage_error("serve", "%s", err.msg);
 	db = lm_cli_db_path(db);
 	fresh = !lm__file_exists(db);
 	if ((rc = lm_cli_open_store("serve", db, 1, &st)))
@@ -126,12 +136,6 @@ int cmd_serve(int argc, char **argv)
 	if ((fresh || lm_store_was_empty(st)) && (rc = lm_cli_bootstrap("serve", app, 1, stdout)))
 		goto out;
 
-	/* Block the signals before the pool starts so every thread inherits the mask
-	 * and only sigwait below receives them. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = lm_server_start(app, &scfg, &srv, &err))) {
 		rc = lm_cli_fail(rc == LM_EINVAL ? LM_EXIT_USAGE : LM_EXIT_LISTEN, "serve", "%s",

@@ -66,11 +66,17 @@ int cmd_user(int argc, char **argv)
 	int c, rc, from_stdin = 0;
 
 	memset(&v, 0, sizeof(v));
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(user_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? LM_EXIT_USAGE : LM_EXIT_OK;
+	if (argc < 2)
+		return lm_cli_usage_error("user", "missing subcommand: add, list, disable or "
+		                                  "reset-password");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(user_usage, stdout);
+		return LM_EXIT_OK;
 	}
 	sub = argv[1];
+	if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "disable") &&
+	    strcmp(sub, "reset-password"))
+		return lm_cli_usage_error("user", "unknown subcommand '%s'", sub);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -103,8 +109,7 @@ int cmd_user(int argc, char **argv)
 			fputs(user_usage, stdout);
 			return LM_EXIT_OK;
 		default:
-			fputs(user_usage, stderr);
-			return LM_EXIT_USAGE;
+			return lm_cli_bad_option("user", argv);
 		}
 	}
 	if (strcmp(sub, "list") != 0) {
@@ -115,9 +120,7 @@ int cmd_user(int argc, char **argv)
 	} else if (optind != argc) {
 		return lm_cli_fail(LM_EXIT_USAGE, "user", "unexpected argument '%s'", argv[optind]);
 	}
-	if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "disable") &&
-	    strcmp(sub, "reset-password"))
-		return lm_cli_fail(LM_EXIT_USAGE, "user", "unknown subcommand '%s'", sub);
+
 	if (!strcmp(sub, "add") && (!agency || !role))
 		return lm_cli_fail(LM_EXIT_USAGE, "user", "add needs --agency and --role");
 	if (from_stdin && read_password(password, sizeof(password)))
@@ -141,11 +144,18 @@ int cmd_user(int argc, char **argv)
 		if (lm_app_user_list(app, &sys, &pg, user_row, NULL, &err))
 			rc = lm_cli_fail(LM_EXIT_FAIL, "user", "%s", err.msg);
 	} else if (!strcmp(sub, "add")) {
-		if (strlen(who) > LM_USERNAME_MAX || strlen(agency) > LM_CODE_MAX ||
-		    lm_role_parse(role, &v.user.role)) {
-			rc = lm_cli_fail(LM_EXIT_FAIL, "user",
-			                 "bad username, agency or role (role: officer, supervisor, "
-			                 "analyst, admin, auditor, humanitarian)");
+		if (lm_role_parse(role, &v.user.role)) {
+			rc = lm_cli_fail(
+			    LM_EXIT_FAIL, "user",
+			    "role: must be officer, supervisor, analyst, admin, auditor "
+			    "or humanitarian");
+			goto out;
+		}
+		if (strlen(who) > LM_USERNAME_MAX || strlen(agency) > LM_CODE_MAX) {
+			rc = lm_cli_fail(LM_EXIT_FAIL, "user", "%s: longer than %d characters",
+			                 strlen(who) > LM_USERNAME_MAX ? "username" : "agency",
+			                 strlen(who) > LM_USERNAME_MAX ? LM_USERNAME_MAX
+			                                               : LM_CODE_MAX);
 			goto out;
 		}
 		snprintf(v.user.username, sizeof(v.user.username), "%s", who);

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "util/uuid.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,12 +51,35 @@ int lm_cli_fail(int code, const char *cmd, const char *fmt, ...)
 	return code;
 }
 
+int lm_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "limes %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see `limes %s --help`)\n", cmd);
+	return LM_EXIT_USAGE;
+}
+
+int lm_cli_bad_option(const char *cmd, char **argv)
+{
+	/* getopt_long leaves optind past the offending word, or past its missing argument. */
+	const char *word = argv[optind - 1];
+
+	if (optopt && word[0] == '-' && word[1] != '-')
+		return lm_cli_usage_error(cmd, "unknown option '-%c'", optopt);
+	return lm_cli_usage_error(cmd, "unknown option or missing argument in '%s'", word);
+}
+
 int main(int argc, char **argv)
 {
+	opterr = 0; /* commands report bad options themselves, on one line */
 	if (lm_uuid_global_init())
 		return lm_cli_fail(LM_EXIT_FAIL, "main", "cannot initialise libsodium");
 	if (argc < 2) {
-		usage(stderr);
+		fprintf(stderr, "limes: missing command (see `limes --help`)\n");
 		return LM_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -67,7 +91,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "limes: '%s' is not a command\n", argv[1]);
-	usage(stderr);
+	fprintf(stderr, "limes: '%s' is not a command (see `limes --help`)\n", argv[1]);
 	return LM_EXIT_USAGE;
 }

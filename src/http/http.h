@@ -45,6 +45,8 @@ struct lm_server;
 int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg, struct lm_server **out,
                     struct lm_error *err);
 unsigned lm_server_port(const struct lm_server *srv);
+/* Validate an ADDR:PORT before doing anything else (LM_EINVAL naming "listen"). */
+int lm_server_check_listen(const char *listen, struct lm_error *err);
 /* Stop accepting, let in-flight requests finish, free. NULL is a no-op. */
 void lm_server_stop(struct lm_server *srv);
 

@@ -55,6 +55,7 @@ struct lm_server {
 	struct lm_app *app;
 	struct lm_server_config cfg;
 	unsigned port;
+	char start_error[256]; /* what MHD said when it could not start */
 };
 
 /* Per-request state; lives from the first call of on_request to on_completed. */
@@ -332,10 +333,15 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	struct lm_server *srv = cls;
 	char msg[256];
 
-	if (srv->cfg.log_level < LM_LOG_WARN)
-		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n\"\\")] = '\0';
+	/* Before the daemon runs, a message explains a failed start: the caller reports it. */
+	if (!srv->d) {
+		snprintf(srv->start_error, sizeof(srv->start_error), "%s", msg);
+		return;
+	}
+	if (srv->cfg.log_level < LM_LOG_WARN)
+		return;
 	fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"http: %s\"}\n", msg);
 }
 
@@ -371,6 +377,13 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
 	}
 	if (!host[0])
 		snprintf(host, sizeof(host), "0.0.0.0");
+	/* getaddrinfo takes "99999" and wraps it; ports are 0..65535, 0 = any free one. */
+	{
+		char *end;
+		long n = strtol(port, &end, 10);
+		if (!*port || *end || n < 0 || n > 65535)
+			goto bad;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
 	hints.ai_socktype = SOCK_STREAM;
@@ -445,9 +458,9 @@ int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg, stru
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LM_HTTP_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
 	    on_completed, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
 	if (!srv->d) {
-		rc = lm_error_set(err, LM_EIO, "listen",
-		                  "cannot listen on %s (address in use or not permitted?)",
-		                  cfg->listen);
+		rc = lm_error_set(err, LM_EIO, "listen", "cannot listen on %s: %s", cfg->listen,
+		                  srv->start_error[0] ? srv->start_error
+		                                      : "address in use or not permitted");
 		goto fail;
 	}
 	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -518,4 +531,12 @@ int lm_http_call(struct lm_app *app, const struct lm_actor *actor, const char *m
 const char *lm_http_library_version(void)
 {
 	return MHD_get_version();
+}
+
+int lm_server_check_listen(const char *listen, struct lm_error *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	return parse_listen(listen, &ss, &len, err);
 }
