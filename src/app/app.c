@@ -59,6 +59,7 @@ int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_a
 	}
 	pthread_mutex_init(&app->throttle_lock, NULL);
 	atomic_init(&app->db_errors, 0);
+	atomic_init(&app->seen_version, lm_store_data_version(st));
 	if (lm__writer_start(app)) {
 		lm_app_free(app);
 		return lm_error_set(err, LM_ENOMEM, "", "cannot start the writer thread");
@@ -77,6 +78,20 @@ void lm_app_free(struct lm_app *app)
 	lm_cache_free(app->sessions);
 	lm_cache_free(app->points);
 	free(app);
+}
+
+void lm__caches_sync(struct lm_app *app)
+{
+	uint_fast64_t v = lm_store_data_version(app->st);
+	uint_fast64_t seen = atomic_load(&app->seen_version);
+
+	if (v == 0 || v == seen)
+		return;
+	/* One thread clears; the others see the new version and go on. */
+	if (atomic_compare_exchange_strong(&app->seen_version, &seen, v)) {
+		lm_cache_clear(app->sessions);
+		lm_cache_clear(app->points);
+	}
 }
 
 struct lm_store *lm_app_store(struct lm_app *app)

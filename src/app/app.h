@@ -101,7 +101,8 @@ struct lm_login {
  * On LM_ERATELIMIT *retry_after says how long to wait.
  */
 int lm_app_login(struct lm_app *app, const char *username, const char *password, const char *ip,
-                 struct lm_login *out, lm_time_ms *retry_after, struct lm_error *err);
+                 const char *request_id, struct lm_login *out, lm_time_ms *retry_after,
+                 struct lm_error *err);
 /* Fills the identity part of `out` (ip, purpose and request_id are left to the caller). */
 int lm_app_authenticate(struct lm_app *app, const char *token, struct lm_actor *out);
 int lm_app_logout(struct lm_app *app, const struct lm_actor *a, struct lm_error *err);

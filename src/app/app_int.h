@@ -35,6 +35,7 @@ struct lm_app {
 	char dummy_hash[LM_PWHASH_MAX + 1]; /* verified against when a username is unknown */
 	struct lm_cache *sessions;          /* token hash -> struct lm__session_entry */
 	struct lm_cache *points;            /* code or id -> struct lm_crossing_point */
+	atomic_uint_fast64_t seen_version;  /* store data version the caches reflect */
 
 	/* Write queue of the group-commit writer (writer.c). */
 	pthread_mutex_t q_lock;
@@ -101,6 +102,13 @@ enum lm__inv {
 
 int lm__write(struct lm_app *app, const struct lm_actor *a, const struct lm__write *w,
               struct lm_created *out, struct lm_error *err);
+
+/*
+ * Drop the caches when anything was committed to the database since they were
+ * filled, by this process or another one (`limes user disable` from a shell
+ * takes effect on the next request).
+ */
+void lm__caches_sync(struct lm_app *app);
 
 /* writer.c: the group-commit writer thread. */
 struct lm__job;

@@ -128,7 +128,8 @@ int lm__hash_password(const char *password, char out[LM_PWHASH_MAX + 1])
 }
 
 int lm_app_login(struct lm_app *app, const char *username, const char *password, const char *ip,
-                 struct lm_login *out, lm_time_ms *retry_after, struct lm_error *err)
+                 const char *request_id, struct lm_login *out, lm_time_ms *retry_after,
+                 struct lm_error *err)
 {
 	lm_time_ms now = lm_time_now(), wait;
 	struct lm_user u;
@@ -200,6 +201,7 @@ int lm_app_login(struct lm_app *app, const char *username, const char *password,
 		snprintf(ev.object_type, sizeof(ev.object_type), "session");
 		snprintf(ev.object_id, sizeof(ev.object_id), "%s", s.id);
 		snprintf(ev.ip, sizeof(ev.ip), "%s", ip);
+		snprintf(ev.request_id, sizeof(ev.request_id), "%s", request_id ? request_id : "");
 		ev.outcome = 201;
 		rc = lm__qs(app, c, lm_store_begin(c), "transaction", err);
 		if (!rc)
@@ -240,6 +242,7 @@ int lm_app_authenticate(struct lm_app *app, const char *token, struct lm_actor *
 		if (!((token[i] >= '0' && token[i] <= '9') || (token[i] >= 'a' && token[i] <= 'f')))
 			return LM_EAUTH;
 	token_hash(token, hash);
+	lm__caches_sync(app);
 	if (lm_cache_get(app->sessions, hash, &cached)) {
 		if (cached.expires_at <= now)
 			return LM_EAUTH;

@@ -152,6 +152,7 @@ int lm_app_point_get(struct lm_app *app, const struct lm_actor *a, const char *k
 	                      "crossing_point", key, err)))
 		return rc;
 	/* The desk and the map ask for the same few dozen points all day. */
+	lm__caches_sync(app);
 	if (lm_cache_get(app->points, key, out))
 		return 0;
 	gen = lm_cache_gen(app->points);

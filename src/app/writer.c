@@ -194,6 +194,7 @@ int lm__writer_start(struct lm_app *app)
 	if (pthread_create(&app->writer, NULL, writer_main, app))
 		return LM_ENOMEM;
 	app->writer_running = 1;
+	pthread_setname_np(app->writer, "lm-writer"); /* for top -H and perf */
 	return 0;
 }
 

@@ -159,7 +159,8 @@ int h_session_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *res
 	    (rc = lm_json_str(body, "password", password, sizeof(password), 1, "password",
 	                      &ctx->err)))
 		goto out;
-	rc = lm_app_login(ctx->app, username, password, req->ip, &login, &retry, &ctx->err);
+	rc = lm_app_login(ctx->app, username, password, req->ip, req->request_id, &login, &retry,
+	                  &ctx->err);
 	if (rc == LM_ERATELIMIT)
 		lm_resp_header(resp, "Retry-After", "%lld", (long long)((retry + 999) / 1000));
 	if (rc)

@@ -32,6 +32,8 @@
 /* URL and headers of one request must fit here (16 KiB is far above any real client);
  * MHD clears this pool for every request, so bigger is slower. */
 #define LM_HTTP_CONN_MEMORY (16 * 1024)
+/* Bytes of an over-long chunked body we read and drop to be able to answer 413. */
+#define LM_HTTP_DROP_MAX (64u << 20)
 /* A stalled client is dropped after this long; posts on slow links send small bodies. */
 #define LM_HTTP_TIMEOUT_S 60
 
@@ -62,7 +64,8 @@ struct lm_server {
 struct conn_state {
 	struct lm_buf body;
 	int too_big;
-	int phase; /* enum phase */
+	size_t dropped; /* body bytes read and discarded past the cap */
+	int phase;      /* enum phase */
 	struct timespec start;
 	struct MHD_Connection *conn;
 	struct lm_req req;
@@ -241,15 +244,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		ret = send_resp(conn, &cs->resp, cs->req.request_id);
 		return ret;
 	}
-	if (*upload_data_size && !cs->too_big) {
-		if (lm_buf_add(&cs->body, upload_data, *upload_data_size))
+	if (*upload_data_size) {
+		/* Past the cap the rest is read and dropped: MHD can only answer once the
+		 * upload is over, and the client then gets its 413. */
+		if (!cs->too_big && lm_buf_add(&cs->body, upload_data, *upload_data_size))
 			cs->too_big = 1;
-	}
-	if (*upload_data_size && !cs->too_big) {
+		if (cs->too_big) {
+			cs->dropped += *upload_data_size;
+			/* An endless upload is cut off instead of being read forever. */
+			if (cs->dropped > LM_HTTP_DROP_MAX)
+				return MHD_NO;
+		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	*upload_data_size = 0;
 
 	build_request(srv, conn, cs, url, method);
 	if (cs->too_big) {
@@ -449,6 +457,8 @@ int lm_server_start(struct lm_app *app, const struct lm_server_config *cfg, stru
 		if (pthread_create(&srv->workers[srv->nworkers], NULL, write_worker, srv)) {
 			rc = lm_error_set(err, LM_ENOMEM, "", "cannot start the write workers");
 			goto fail;
+		} else {
+			pthread_setname_np(srv->workers[srv->nworkers], "lm-http-write");
 		}
 	/* The logger must be the first option, or MHD logs the others with its own. */
 	srv->d = MHD_start_daemon(

@@ -80,6 +80,11 @@ int lm_store_migrate(struct lm_store *st, int *from, int *to, struct lm_error *e
 	return st->ops->migrate(st, from, to, err);
 }
 
+uint64_t lm_store_data_version(struct lm_store *st)
+{
+	return st->ops->data_version(st);
+}
+
 int lm_store_backup(struct lm_store *st, const char *path, struct lm_error *err)
 {
 	return st->ops->backup(st, path, err);

@@ -82,6 +82,14 @@ int lm_store_schema_version(struct lm_store *st, int *current, int *latest, stru
  * newer than this program knows fails with LM_ESCHEMA and is left untouched.
  */
 int lm_store_migrate(struct lm_store *st, int *from, int *to, struct lm_error *err);
+/*
+ * A number that changes whenever any process commits to the database, cheap
+ * enough to ask on every request: in-memory caches compare it to know when
+ * another process (the `limes user` CLI) changed something. Equal numbers
+ * mean nothing was committed in between; 0 means the backend cannot tell,
+ * and callers must rely on expiry alone.
+ */
+uint64_t lm_store_data_version(struct lm_store *st);
 /* Consistent online copy of the database to `path` (must not exist). */
 int lm_store_backup(struct lm_store *st, const char *path, struct lm_error *err);
 

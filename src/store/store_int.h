@@ -51,6 +51,7 @@ struct lm_store_ops {
 	int (*schema_version)(struct lm_store *st, int *current, int *latest, struct lm_error *err);
 	int (*migrate)(struct lm_store *st, int *from, int *to, struct lm_error *err);
 	int (*backup)(struct lm_store *st, const char *path, struct lm_error *err);
+	uint64_t (*data_version)(struct lm_store *st);
 
 	struct lm_conn *(*acquire)(struct lm_store *st, enum lm_conn_kind kind);
 	void (*release)(struct lm_conn *c);

@@ -52,7 +52,10 @@ int lt_server_start(struct lt_server *s, enum lt_db db, const char *const *extra
 int lt_server_stop(struct lt_server *s);
 /* SIGKILL and wait (crash simulation); the directory is kept for LT_REUSE. */
 void lt_server_kill9(struct lt_server *s);
-/* Remove the temporary directory (after the last stop). */
+/*
+ * Remove the temporary directory (after the last stop). Directories a test
+ * forgot are removed when the test process exits, unless LT_KEEP_TMP is set.
+ */
 void lt_server_cleanup(struct lt_server *s);
 
 struct lt_resp {
@@ -90,6 +93,16 @@ int lt_cli(const char *const *args, const char *stdin_text, char **out, char **e
  */
 int lt_server_start_env(struct lt_server *s, enum lt_db db, const char *const *extra_args,
                         const char *const *env);
+/*
+ * Send `sig` (0: send nothing) and wait, bounded, for the server to exit:
+ * its exit status, or -1 if it died by a signal or had to be killed.
+ */
+int lt_server_signal(struct lt_server *s, int sig);
+/*
+ * Wait until the server's log (stderr) contains `needle`, watching the file
+ * with inotify rather than sleeping. 0 when found, -1 after timeout_ms.
+ */
+int lt_log_wait(struct lt_server *s, const char *needle, int timeout_ms);
 /* 1 while the server process has not exited. */
 int lt_server_alive(struct lt_server *s);
 
@@ -117,6 +130,23 @@ const char *lt_json_str(json_t *root, const char *path);
 
 /* The ETag of a response without quotes ("v3"), or "" when there is none. */
 void lt_resp_etag(const struct lt_resp *r, char *out, size_t cap);
+
+/*
+ * 1 when r is an RFC 9457 problem with this status: Content-Type
+ * application/problem+json and string type, title, detail and a numeric
+ * status equal to the HTTP status. Says why not on stderr.
+ */
+int lt_is_problem(const struct lt_resp *r, long status);
+
+/* cmocka assertion on a response status that shows the body when it fails. */
+#define LT_ASSERT_STATUS(r, expected)                                                              \
+	do {                                                                                       \
+		if ((r)->status != (long)(expected))                                               \
+			fprintf(stderr, "%s:%d: expected HTTP %ld, got %ld: %.600s\n", __FILE__,   \
+			        __LINE__, (long)(expected), (r)->status,                           \
+			        (r)->body ? (r)->body : "");                                       \
+		assert_int_equal((r)->status, (expected));                                         \
+	} while (0)
 
 /* Monotonic milliseconds, for bounding waits on time-based behaviour. */
 long long lt_now_ms(void);

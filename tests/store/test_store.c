@@ -1572,6 +1572,42 @@ static void test_reader_pool_waits(void **state)
 			release(r[i]);
 }
 
+/* Caches in app/ rely on this: any commit, from any connection, moves the number. */
+static void test_data_version(void **state)
+{
+	struct lm_conn *c;
+	struct lm_agency a;
+	uint64_t v0, v1, v2;
+
+	(void)state;
+	if (!need_sqlite_file())
+		skip(); /* in memory there is one process and one connection: 0 by contract */
+	c = writer();
+	mk_agency(&a, "DV-0");
+	assert_int_equal(lm_store_agency_insert(c, &a), LM_QS_ONE);
+	release(c);
+	v0 = lm_store_data_version(st);
+	assert_true(v0 != 0);
+	assert_true(lm_store_data_version(st) == v0); /* nothing committed: unchanged */
+	c = writer();
+	mk_agency(&a, "DV-1");
+	assert_int_equal(lm_store_agency_insert(c, &a), LM_QS_ONE);
+	release(c);
+	v1 = lm_store_data_version(st);
+	assert_true(v1 != v0);
+	/* A second store on the same file stands for another process. */
+	{
+		struct lm_store *other = open_migrated(url);
+		c = lm_store_acquire(other, LM_CONN_WRITE);
+		mk_agency(&a, "DV-2");
+		assert_int_equal(lm_store_agency_insert(c, &a), LM_QS_ONE);
+		lm_store_release(c);
+		lm_store_free(other);
+	}
+	v2 = lm_store_data_version(st);
+	assert_true(v2 != v1);
+}
+
 static void test_backup(void **state)
 {
 	char path[PATH_MAX + 32], u[PATH_MAX + 48];
@@ -1704,6 +1740,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reader_isolation, fresh, done),
 	    cmocka_unit_test_setup_teardown(test_concurrent_writers, fresh, done),
 	    cmocka_unit_test_setup_teardown(test_reader_pool_waits, fresh, done),
+	    cmocka_unit_test_setup_teardown(test_data_version, fresh, done),
 	    cmocka_unit_test_setup_teardown(test_backup, fresh, done),
 	    cmocka_unit_test_setup_teardown(test_readonly_store, fresh, done),
 	};
