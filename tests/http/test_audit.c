@@ -308,7 +308,8 @@ static void test_sessions_are_audited(void **state)
 	}
 	json_decref(events);
 	assert_int_equal(found_logout, 1);
-	/* Regression guard (src/app/auth.c lm_app_login): the login's audit event has no request id. */
+	/* Regression guard (src/app/auth.c lm_app_login): the login's audit event has no request
+	 * id. */
 	assert_int_equal(found_login, 1);
 }
 

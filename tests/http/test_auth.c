@@ -339,7 +339,8 @@ static void test_repeated_failures_slow_the_account_down(void **state)
 	assert_true(lt_is_problem(&r, 401));
 	lt_resp_release(&r);
 
-	/* Regression guard (src/http/routes.c): the handler's Retry-After is dropped from the 429. */
+	/* Regression guard (src/http/routes.c): the handler's Retry-After is dropped from the 429.
+	 */
 	assert_true(retry_after_ok);
 }
 

@@ -236,7 +236,8 @@ static void test_chunked_body_over_4_mib_is_413(void **state)
 	(void)state;
 	rc = lt_request(&srv, "POST", "/api/v1/crossing-points", admin_tok, b, h, &r);
 	free(b);
-	/* Regression guard (src/http/server.c on_request): the 413 is never sent, the connection is dropped. */
+	/* Regression guard (src/http/server.c on_request): the 413 is never sent, the connection is
+	 * dropped. */
 	if (rc != 0)
 		fprintf(stderr, "chunked over-size body: no HTTP answer at all\n");
 	expect_healthy();

@@ -360,8 +360,9 @@ static void test_retried_user_create_replays(void **state)
 	post_key("/api/v1/users", admin_tok, "idem-user-1", body, &a);
 	post_key("/api/v1/users", admin_tok, "idem-user-1", body, &b);
 	LT_ASSERT_STATUS(&a, 201);
-	/* Regression guard (src/http/h_people.c h_user_create): the replay reads the account back, which
-	 * demands an X-Purpose the original request did not need: 422 instead of the replay. */
+	/* Regression guard (src/http/h_people.c h_user_create): the replay reads the account back,
+	 * which demands an X-Purpose the original request did not need: 422 instead of the replay.
+	 */
 	LT_ASSERT_STATUS(&b, 201);
 	assert_true(replayed(&b));
 	assert_string_equal(lt_json_str(a.json, "id"), lt_json_str(b.json, "id"));
