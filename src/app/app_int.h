@@ -40,7 +40,6 @@ struct lm_app {
 	/* Write queue of the group-commit writer (writer.c). */
 	pthread_mutex_t q_lock;
 	pthread_cond_t q_nonempty; /* writer waits for jobs */
-	pthread_cond_t q_done;     /* submitters wait for their batch */
 	struct lm__job *q_head, *q_tail;
 	int q_stop;
 	int writer_running;

@@ -3,25 +3,30 @@
  * many of them together (group commit).
  *
  * A commit at synchronous=FULL costs an fsync, which this kind of machine
- * does 6-7 thousand times a second; one transaction per request tops out
+ * does a few thousand times a second; one transaction per request tops out
  * there, and writers queueing for the lock push p99 up. So callers of
  * lm__write() enqueue a job and wait; the writer takes every queued job (up
- * to LM__BATCH_MAX), runs each inside its own savepoint of one transaction,
- * commits once, and wakes them all. A job that fails rolls back to its
- * savepoint alone; the others still commit. Each job's effect, its audit
- * event and its idempotency record are in the same savepoint, so they land
- * together or not at all.
+ * to LM__BATCH_MAX), runs them one after another in one transaction, commits
+ * once, and wakes each. A job's effect, its audit event and its idempotency
+ * record are in that transaction, so they land together or not at all.
+ *
+ * A job that fails is rare (input is validated before it is queued), so
+ * rather than pay for a savepoint per job (SQLite copies every page a
+ * savepoint touches), the writer rolls the whole batch back, answers the
+ * failed job with its error, and runs the rest again.
  *
  * Job states:
- *	queued   lm__write() appended it to q_head..q_tail        (lm__write)
- *	running  the writer took it into a batch                  (writer_main)
- *	done     its batch committed or failed; rc and out are set (run_batch)
- * A transient store error at BEGIN or COMMIT, or inside a job, rolls the
- * whole batch back and runs it again (bounded); jobs are re-runnable because
- * they compute everything inside their fn.
+ *	queued   lm__write() appended it to q_head..q_tail         (lm__write)
+ *	running  the writer took it into a batch                   (writer_main)
+ *	failed   it failed in this attempt: answered, left out of the next one
+ *	done     its batch committed (or failed for good); rc and out are set,
+ *	         and its semaphore posted                          (run_batch)
+ * A transient store error rolls the whole batch back and runs it again
+ * (bounded); jobs are re-runnable because they compute everything in fn.
  */
 #include "app/app_int.h"
 
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +41,8 @@ struct lm__job {
 	struct lm_created *out;
 	struct lm_error *err;
 	int rc;
-	int done;
+	int failed; /* answered with rc; not run again in this batch */
+	sem_t done; /* posted once rc and out are final */
 	struct lm__job *next;
 };
 
@@ -95,7 +101,14 @@ static void job_reset(struct lm__job *j)
 	j->rc = 0;
 }
 
-/* One attempt at the batch; LM_EBUSY means "roll back and run it again". */
+/*
+ * One attempt at the jobs not yet failed. Returns 0 when committed; LM_EBUSY
+ * for "rolled back, run the batch again"; BATCH_JOB_FAILED when one job
+ * failed (it is marked and answered, the rest must run again); a negative
+ * LM_E code when the whole batch failed for good.
+ */
+#define BATCH_JOB_FAILED 1
+
 static int batch_once(struct lm_app *app, struct lm_conn *c, struct lm__job **jobs, size_t n)
 {
 	struct lm_error err;
@@ -106,26 +119,30 @@ static int batch_once(struct lm_app *app, struct lm_conn *c, struct lm__job **jo
 		goto fail_all;
 	for (size_t i = 0; i < n; i++) {
 		struct lm__job *j = jobs[i];
+		if (j->failed)
+			continue;
 		job_reset(j);
-		if ((rc = lm__qs(app, c, lm_store_savepoint(c), "transaction", j->err)))
-			goto rollback;
 		j->rc = job_body(app, c, j);
 		if (j->rc == LM_EBUSY) {
 			rc = LM_EBUSY;
-			goto rollback;
+			lm_store_rollback(c);
+			return rc;
 		}
-		if (j->rc)
-			lm_store_savepoint_rollback(c);
-		if ((rc = lm__qs(app, c, lm_store_savepoint_release(c), "transaction", &err)))
-			goto rollback;
+		if (j->rc) {
+			j->failed = 1;
+			lm_store_rollback(c);
+			return BATCH_JOB_FAILED;
+		}
 	}
-	if ((rc = lm__qs(app, c, lm_store_commit(c), "transaction", &err)))
-		goto rollback;
+	if ((rc = lm__qs(app, c, lm_store_commit(c), "transaction", &err))) {
+		lm_store_rollback(c);
+		goto fail_all;
+	}
 	return 0;
-rollback:
-	lm_store_rollback(c);
 fail_all:
 	for (size_t i = 0; i < n; i++) {
+		if (jobs[i]->failed)
+			continue;
 		jobs[i]->rc = rc;
 		*jobs[i]->err = err;
 	}
@@ -135,16 +152,21 @@ fail_all:
 static void run_batch(struct lm_app *app, struct lm__job **jobs, size_t n)
 {
 	int rc = LM_EBUSY;
+	int busy_retries = 0;
 
-	for (int attempt = 0; attempt < LM__BATCH_RETRIES && rc == LM_EBUSY; attempt++) {
-		struct lm_conn *c = lm_store_acquire(app->st, LM_CONN_WRITE);
+	/* Each BATCH_JOB_FAILED removes one job, so this ends after at most n + retries rounds. */
+	while (rc == LM_EBUSY || rc == BATCH_JOB_FAILED) {
+		struct lm_conn *c;
+		if (rc == LM_EBUSY && busy_retries++ == LM__BATCH_RETRIES)
+			break;
+		c = lm_store_acquire(app->st, LM_CONN_WRITE);
 		rc = batch_once(app, c, jobs, n);
 		lm_store_release(c);
 	}
 	if (rc)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		unsigned inv = jobs[i]->rc ? 0 : jobs[i]->w->invalidates;
+		unsigned inv = jobs[i]->failed ? 0 : jobs[i]->w->invalidates;
 		if (inv & LM__INV_SESSIONS)
 			lm_cache_clear(app->sessions);
 		if (inv & LM__INV_POINTS)
@@ -175,12 +197,9 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&app->q_lock);
 
 		run_batch(app, batch, n);
-
-		pthread_mutex_lock(&app->q_lock);
+		/* Wake exactly the submitters of this batch, nobody else. */
 		for (size_t i = 0; i < n; i++)
-			batch[i]->done = 1;
-		pthread_cond_broadcast(&app->q_done);
-		pthread_mutex_unlock(&app->q_lock);
+			sem_post(&batch[i]->done);
 	}
 }
 
@@ -188,7 +207,6 @@ int lm__writer_start(struct lm_app *app)
 {
 	pthread_mutex_init(&app->q_lock, NULL);
 	pthread_cond_init(&app->q_nonempty, NULL);
-	pthread_cond_init(&app->q_done, NULL);
 	app->q_head = app->q_tail = NULL;
 	app->q_stop = 0;
 	if (pthread_create(&app->writer, NULL, writer_main, app))
@@ -208,7 +226,6 @@ void lm__writer_stop(struct lm_app *app)
 	pthread_mutex_unlock(&app->q_lock);
 	pthread_join(app->writer, NULL);
 	app->writer_running = 0;
-	pthread_cond_destroy(&app->q_done);
 	pthread_cond_destroy(&app->q_nonempty);
 	pthread_mutex_destroy(&app->q_lock);
 }
@@ -216,8 +233,9 @@ void lm__writer_stop(struct lm_app *app)
 int lm__write(struct lm_app *app, const struct lm_actor *a, const struct lm__write *w,
               struct lm_created *out, struct lm_error *err)
 {
-	struct lm__job j = {a, w, out, err, 0, 0, NULL};
+	struct lm__job j = {a, w, out, err, 0, 0, {{0}}, NULL};
 
+	sem_init(&j.done, 0, 0);
 	pthread_mutex_lock(&app->q_lock);
 	if (app->q_tail)
 		app->q_tail->next = &j;
@@ -225,9 +243,10 @@ int lm__write(struct lm_app *app, const struct lm_actor *a, const struct lm__wri
 		app->q_head = &j;
 	app->q_tail = &j;
 	pthread_cond_signal(&app->q_nonempty);
-	while (!j.done)
-		pthread_cond_wait(&app->q_done, &app->q_lock);
 	pthread_mutex_unlock(&app->q_lock);
+	while (sem_wait(&j.done) != 0)
+		; /* EINTR: keep waiting, the writer always posts */
+	sem_destroy(&j.done);
 
 	if (j.rc == LM_EFORBIDDEN) {
 		/* A refusal found inside the transaction (an unassigned crossing point) is

@@ -116,21 +116,6 @@ void lm_store_rollback(struct lm_conn *c)
 	c->st->ops->rollback(c);
 }
 
-enum lm_qs lm_store_savepoint(struct lm_conn *c)
-{
-	return c->st->ops->savepoint(c);
-}
-
-void lm_store_savepoint_rollback(struct lm_conn *c)
-{
-	c->st->ops->savepoint_rollback(c);
-}
-
-enum lm_qs lm_store_savepoint_release(struct lm_conn *c)
-{
-	return c->st->ops->savepoint_release(c);
-}
-
 const char *lm_store_errmsg(struct lm_conn *c)
 {
 	return c->st->ops->errmsg(c);

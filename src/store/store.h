@@ -99,15 +99,7 @@ void lm_store_release(struct lm_conn *c);
 enum lm_qs lm_store_begin(struct lm_conn *c);
 enum lm_qs lm_store_commit(struct lm_conn *c);
 void lm_store_rollback(struct lm_conn *c);
-/*
- * One level of savepoint inside a write transaction, so that several
- * independent writes can share one commit (app/'s group commit) and one of
- * them can be undone alone: savepoint, work, then on failure
- * savepoint_rollback; always savepoint_release afterwards.
- */
-enum lm_qs lm_store_savepoint(struct lm_conn *c);
-void lm_store_savepoint_rollback(struct lm_conn *c);
-enum lm_qs lm_store_savepoint_release(struct lm_conn *c);
+
 /* Backend message for the last hard error on this connection (for logs; no personal data). */
 const char *lm_store_errmsg(struct lm_conn *c);
 /*

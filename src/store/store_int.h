@@ -58,9 +58,7 @@ struct lm_store_ops {
 	enum lm_qs (*begin)(struct lm_conn *c);
 	enum lm_qs (*commit)(struct lm_conn *c);
 	void (*rollback)(struct lm_conn *c);
-	enum lm_qs (*savepoint)(struct lm_conn *c);
-	void (*savepoint_rollback)(struct lm_conn *c);
-	enum lm_qs (*savepoint_release)(struct lm_conn *c);
+
 	const char *(*errmsg)(struct lm_conn *c);
 	int (*last_conflict)(struct lm_conn *c);
 

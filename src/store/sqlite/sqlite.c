@@ -414,6 +414,89 @@ fail:
 	return -1;
 }
 
+/*
+ * Checkpoints copy committed WAL pages into the database file and fsync it.
+ * SQLite runs them inside the COMMIT that crossed the threshold, on the
+ * writer, which holds up the whole group commit behind it. So the writer's
+ * automatic checkpoint is off; its WAL hook wakes a checkpointer thread that
+ * runs a PASSIVE checkpoint on its own connection (never blocking writer or
+ * readers) once the WAL holds SQ_CHECKPOINT_FRAMES pages, SQLite's default.
+ */
+#define SQ_CHECKPOINT_FRAMES 1000
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct sq_store *st = arg;
+
+	(void)db;
+	(void)name;
+	if (frames >= SQ_CHECKPOINT_FRAMES) {
+		pthread_mutex_lock(&st->mu);
+		st->ckpt_want = 1;
+		pthread_cond_signal(&st->ckpt_cond);
+		pthread_mutex_unlock(&st->mu);
+	}
+	return SQLITE_OK;
+}
+
+static void *checkpointer(void *arg)
+{
+	struct sq_store *st = arg;
+
+	for (;;) {
+		pthread_mutex_lock(&st->mu);
+		while (!st->ckpt_want && !st->ckpt_stop)
+			pthread_cond_wait(&st->ckpt_cond, &st->mu);
+		if (st->ckpt_stop) {
+			pthread_mutex_unlock(&st->mu);
+			return NULL;
+		}
+		st->ckpt_want = 0;
+		pthread_mutex_unlock(&st->mu);
+		/* Errors (a busy file) just leave the work for the next wake-up. */
+		sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	}
+}
+
+/* Start the checkpointer; on any failure the writer keeps SQLite's own checkpoints. */
+static void checkpointer_start(struct sq_store *st)
+{
+	if (st->memory || (st->flags & LM_STORE_READONLY))
+		return;
+	if (sqlite3_open_v2(st->path, &st->ckpt_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		sqlite3_close_v2(st->ckpt_db);
+		st->ckpt_db = NULL;
+		return;
+	}
+	sqlite3_busy_timeout(st->ckpt_db, SQ_BUSY_TIMEOUT_MS);
+	pthread_cond_init(&st->ckpt_cond, NULL);
+	if (pthread_create(&st->ckpt_thread, NULL, checkpointer, st)) {
+		pthread_cond_destroy(&st->ckpt_cond);
+		sqlite3_close_v2(st->ckpt_db);
+		st->ckpt_db = NULL;
+		return;
+	}
+	pthread_setname_np(st->ckpt_thread, "lm-checkpoint");
+	st->ckpt_running = 1;
+	sqlite3_wal_autocheckpoint(st->writer.db, 0);
+	sqlite3_wal_hook(st->writer.db, wal_hook, st);
+}
+
+static void checkpointer_stop(struct sq_store *st)
+{
+	if (!st->ckpt_running)
+		return;
+	pthread_mutex_lock(&st->mu);
+	st->ckpt_stop = 1;
+	pthread_cond_signal(&st->ckpt_cond);
+	pthread_mutex_unlock(&st->mu);
+	pthread_join(st->ckpt_thread, NULL);
+	pthread_cond_destroy(&st->ckpt_cond);
+	sqlite3_close_v2(st->ckpt_db);
+	st->ckpt_db = NULL;
+	st->ckpt_running = 0;
+}
+
 static void sq_close(struct sq_conn *c)
 {
 	for (int i = 0; i < SQ__COUNT; i++) {
@@ -431,6 +514,7 @@ static void sq_free(struct lm_store *base)
 
 	if (st->writer.busy)
 		LM_BUG("lm_store_free with the writer still acquired");
+	checkpointer_stop(st);
 	/* Readers first: the last connection to close checkpoints the WAL. */
 	for (int i = 0; i < SQ_READERS_MAX; i++) {
 		if (st->readers[i].busy)
@@ -496,6 +580,7 @@ static int sq_open(const char *target, unsigned flags, struct lm_store **out, st
 		goto fail;
 	}
 	st->was_empty = !has;
+	checkpointer_start(st);
 	*out = &st->base;
 	return LM_OK;
 fail:
@@ -623,27 +708,6 @@ static uint64_t sq_data_version(struct lm_store *base)
 	return v ? v : 1;
 }
 
-static enum lm_qs sq_savepoint(struct lm_conn *base)
-{
-	struct sq_conn *c = lm__sq_conn(base);
-
-	return tx_run(c, lm__sq_stmt(c, SQ_JOB_SAVEPOINT, "SAVEPOINT lm_job"));
-}
-
-static void sq_savepoint_rollback(struct lm_conn *base)
-{
-	struct sq_conn *c = lm__sq_conn(base);
-
-	tx_run(c, lm__sq_stmt(c, SQ_JOB_ROLLBACK, "ROLLBACK TO lm_job"));
-}
-
-static enum lm_qs sq_savepoint_release(struct lm_conn *base)
-{
-	struct sq_conn *c = lm__sq_conn(base);
-
-	return tx_run(c, lm__sq_stmt(c, SQ_JOB_RELEASE, "RELEASE lm_job"));
-}
-
 static enum lm_qs sq_commit(struct lm_conn *base)
 {
 	struct sq_conn *c = lm__sq_conn(base);
@@ -675,10 +739,7 @@ const struct lm_store_ops lm__sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
-    .savepoint = sq_savepoint,
     .data_version = sq_data_version,
-    .savepoint_rollback = sq_savepoint_rollback,
-    .savepoint_release = sq_savepoint_release,
     .errmsg = sq_errmsg,
     .last_conflict = sq_last_conflict,
     .agency_insert = lm__sq_agency_insert,

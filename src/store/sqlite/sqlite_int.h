@@ -58,9 +58,6 @@ enum sq_stmt_id {
 	SQ_SAVEPOINT,
 	SQ_SAVEPOINT_RELEASE,
 	SQ_SAVEPOINT_ROLLBACK,
-	SQ_JOB_SAVEPOINT, /* lm_store_savepoint: one write of a group commit */
-	SQ_JOB_RELEASE,
-	SQ_JOB_ROLLBACK,
 
 	SQ_SCHEMA_HAS_TABLE,
 	SQ_SCHEMA_OTHER_TABLES,
@@ -145,6 +142,12 @@ struct sq_store {
 	pthread_cond_t reader_free;
 	struct sq_conn writer;
 	struct sq_conn readers[SQ_READERS_MAX];
+
+	/* Checkpoints run on their own thread and connection, off the writer's path. */
+	sqlite3 *ckpt_db;
+	pthread_t ckpt_thread;
+	pthread_cond_t ckpt_cond; /* guarded by mu */
+	int ckpt_running, ckpt_want, ckpt_stop;
 };
 
 /* Downcasts; abort when handed another backend's object. */
