@@ -10,7 +10,7 @@
  *	acquire the writer, BEGIN,
  *	lm_store_marker_get       (the marker by pillar, for its id and version)
  *	lm_store_inspection_insert
- *	lm_store_marker_update    (condition as found, compare-and-set on version)
+ *	lm_store_marker_set_condition (condition as found, compare-and-set on version)
  *	lm_store_audit_append     (who, what, when)
  *	COMMIT                    (synchronous=FULL: fsync of the WAL), release
  *
@@ -93,9 +93,8 @@ static enum lm_qs one_row(struct lm_conn *c, const char *pillar, const struct lm
 	in.created_at = lm_time_now();
 	if ((qs = lm_store_inspection_insert(c, &in)) < 0)
 		goto fail;
-	m.condition = in.condition;
-	m.updated_at = in.created_at;
-	if ((qs = lm_store_marker_update(c, &m, m.version)) != LM_QS_ONE)
+	if ((qs = lm_store_marker_set_condition(c, m.id, in.condition, in.created_at, m.version)) !=
+	    LM_QS_ONE)
 		goto fail;
 
 	memset(&ev, 0, sizeof(ev));

@@ -509,9 +509,7 @@ static int inspection_fn(struct lm_app *app, struct lm_conn *c, void *arg, char 
 	snprintf(object_id, object_id_len, "%s", i->id);
 	if ((rc = lm__qs(app, c, lm_store_inspection_insert(c, i), "inspection", err)))
 		return rc;
-	m.condition = i->condition;
-	m.updated_at = i->created_at;
-	qs = lm_store_marker_update(c, &m, m.version);
+	qs = lm_store_marker_set_condition(c, m.id, i->condition, i->created_at, m.version);
 	if ((rc = lm__qs(app, c, qs, "marker", err)))
 		return rc;
 	return qs == LM_QS_NONE ? LM_EBUSY : 0;

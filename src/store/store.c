@@ -299,6 +299,13 @@ enum lm_qs lm_store_marker_update(struct lm_conn *c, const struct lm_marker *m,
 	return c->st->ops->marker_update(c, m, expect_version);
 }
 
+enum lm_qs lm_store_marker_set_condition(struct lm_conn *c, const char *id,
+                                         enum lm_marker_condition condition, lm_time_ms at,
+                                         int64_t expect_version)
+{
+	return c->st->ops->marker_set_condition(c, id, condition, at, expect_version);
+}
+
 enum lm_qs lm_store_marker_list(struct lm_conn *c, const struct lm_page *pg,
                                 int (*cb)(void *ctx, const struct lm_marker *m), void *ctx)
 {

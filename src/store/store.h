@@ -356,6 +356,14 @@ enum lm_qs lm_store_marker_insert(struct lm_conn *c, const struct lm_marker *m);
 enum lm_qs lm_store_marker_get(struct lm_conn *c, const char *id_or_pillar, struct lm_marker *out);
 enum lm_qs lm_store_marker_update(struct lm_conn *c, const struct lm_marker *m,
                                   int64_t expect_version);
+/*
+ * Only the condition found by an inspection (and updated_at, version): the
+ * write every inspection makes, so it does not rewrite the whole row and its
+ * indexes. Compare-and-set on version like the other updates.
+ */
+enum lm_qs lm_store_marker_set_condition(struct lm_conn *c, const char *id,
+                                         enum lm_marker_condition condition, lm_time_ms at,
+                                         int64_t expect_version);
 /* Keyed by pillar. */
 enum lm_qs lm_store_marker_list(struct lm_conn *c, const struct lm_page *pg,
                                 int (*cb)(void *ctx, const struct lm_marker *m), void *ctx);

@@ -120,6 +120,9 @@ struct lm_store_ops {
 	                         struct lm_marker *out);
 	enum lm_qs (*marker_update)(struct lm_conn *c, const struct lm_marker *m,
 	                            int64_t expect_version);
+	enum lm_qs (*marker_set_condition)(struct lm_conn *c, const char *id,
+	                                   enum lm_marker_condition condition, lm_time_ms at,
+	                                   int64_t expect_version);
 	enum lm_qs (*marker_list)(struct lm_conn *c, const struct lm_page *pg,
 	                          int (*cb)(void *ctx, const struct lm_marker *m), void *ctx);
 

@@ -1276,8 +1276,22 @@ static void test_markers_and_inspections(void **state)
 	assert_int_equal(got.version, 2);
 	assert_int_equal(got.updated_at, m.updated_at + 5);
 
+	/* The inspection's narrow update: condition, time, version; nothing else moves. */
+	assert_int_equal(
+	    lm_store_marker_set_condition(c, m.id, LM_MARKER_MISSING, got.updated_at + 7, 2),
+	    LM_QS_ONE);
+	assert_int_equal(lm_store_marker_set_condition(c, m.id, LM_MARKER_INTACT, 0, 2),
+	                 LM_QS_NONE);
+	assert_int_equal(lm_store_marker_get(c, m.id, &got), LM_QS_ONE);
+	assert_int_equal(got.condition, LM_MARKER_MISSING);
+	assert_int_equal(got.version, 3);
+	assert_int_equal(got.updated_at, m.updated_at + 12);
+	assert_string_equal(got.note, "concrete, 1.2 m");
+	assert_string_equal(got.pillar, "127/1");
+	assert_int_equal(lm_store_marker_set_condition(c, m.id, (enum lm_marker_condition)9, 0, 3),
+	                 LM_QS_HARD);
 	q.condition = (enum lm_marker_condition)5;
-	assert_int_equal(lm_store_marker_update(c, &q, 2), LM_QS_HARD);
+	assert_int_equal(lm_store_marker_update(c, &q, 3), LM_QS_HARD);
 	mk_marker(&q, "127/1", "");
 	assert_int_equal(lm_store_marker_insert(c, &q), LM_QS_HARD);
 	assert_int_equal(lm_store_last_conflict(c), 1);

@@ -772,6 +772,7 @@ const struct lm_store_ops lm__sqlite_ops = {
     .marker_insert = lm__sq_marker_insert,
     .marker_get = lm__sq_marker_get,
     .marker_update = lm__sq_marker_update,
+    .marker_set_condition = lm__sq_marker_set_condition,
     .marker_list = lm__sq_marker_list,
     .inspection_insert = lm__sq_inspection_insert,
     .inspection_list = lm__sq_inspection_list,

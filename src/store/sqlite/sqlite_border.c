@@ -526,6 +526,29 @@ enum lm_qs lm__sq_marker_update(struct lm_conn *conn, const struct lm_marker *m,
 	return lm__sq_run(c, st);
 }
 
+enum lm_qs lm__sq_marker_set_condition(struct lm_conn *conn, const char *id,
+                                       enum lm_marker_condition condition, lm_time_ms at,
+                                       int64_t expect_version)
+{
+	struct sq_conn *c = lm__sq_conn(conn);
+	sqlite3_stmt *st = lm__sq_stmt(c, SQ_MARKER_SET_CONDITION,
+	                               "UPDATE markers SET condition = ?, updated_at = ?,"
+	                               " version = version + 1 WHERE id = ? AND version = ?");
+	struct sq_bind b;
+	enum lm_qs qs;
+
+	if (!st)
+		return LM_QS_HARD;
+	lm__sq_bind_start(&b, c, st);
+	lm__sq_b_int(&b, condition);
+		lm__sq_b_int(&b, at);
+	lm__sq_b_text(&b, id, LM_UUID_STRLEN); /* a pointer: SQ_B_TEXT would take its size */
+	lm__sq_b_int(&b, expect_version);
+	if ((qs = lm__sq_bind_end(&b)) < 0)
+		return qs;
+	return lm__sq_run(c, st);
+}
+
 enum lm_qs lm__sq_marker_list(struct lm_conn *conn, const struct lm_page *pg,
                               int (*cb)(void *ctx, const struct lm_marker *m), void *ctx)
 {

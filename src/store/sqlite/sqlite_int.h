@@ -110,6 +110,7 @@ enum sq_stmt_id {
 	SQ_MARKER_BY_ID,
 	SQ_MARKER_BY_PILLAR,
 	SQ_MARKER_UPDATE,
+	SQ_MARKER_SET_CONDITION,
 	SQ_MARKER_LIST,
 
 	SQ_INSPECTION_INSERT,
@@ -300,6 +301,9 @@ enum lm_qs lm__sq_marker_insert(struct lm_conn *c, const struct lm_marker *m);
 enum lm_qs lm__sq_marker_get(struct lm_conn *c, const char *id_or_pillar, struct lm_marker *out);
 enum lm_qs lm__sq_marker_update(struct lm_conn *c, const struct lm_marker *m,
                                 int64_t expect_version);
+enum lm_qs lm__sq_marker_set_condition(struct lm_conn *c, const char *id,
+                                       enum lm_marker_condition condition, lm_time_ms at,
+                                       int64_t expect_version);
 enum lm_qs lm__sq_marker_list(struct lm_conn *c, const struct lm_page *pg,
                               int (*cb)(void *ctx, const struct lm_marker *m), void *ctx);
 enum lm_qs lm__sq_inspection_insert(struct lm_conn *c, const struct lm_inspection *i);
