@@ -541,7 +541,7 @@ enum lm_qs lm__sq_marker_set_condition(struct lm_conn *conn, const char *id,
 		return LM_QS_HARD;
 	lm__sq_bind_start(&b, c, st);
 	lm__sq_b_int(&b, condition);
-		lm__sq_b_int(&b, at);
+	lm__sq_b_int(&b, at);
 	lm__sq_b_text(&b, id, LM_UUID_STRLEN); /* a pointer: SQ_B_TEXT would take its size */
 	lm__sq_b_int(&b, expect_version);
 	if ((qs = lm__sq_bind_end(&b)) < 0)
