@@ -82,9 +82,15 @@ void lm_app_free(struct lm_app *app)
 
 void lm__caches_sync(struct lm_app *app)
 {
-	uint_fast64_t v = lm_store_data_version(app->st);
-	uint_fast64_t seen = atomic_load(&app->seen_version);
+	lm_time_ms now = lm_time_now(), last = atomic_load(&app->synced_at);
+	uint_fast64_t v, seen;
 
+	/* At most one look per millisecond: a change by another process shows within
+	 * 1 ms, and a request that asks twice (token, then record) pays once. */
+	if (now == last || !atomic_compare_exchange_strong(&app->synced_at, &last, now))
+		return;
+	v = lm_store_data_version(app->st);
+	seen = atomic_load(&app->seen_version);
 	if (v == 0 || v == seen)
 		return;
 	/* One thread clears; the others see the new version and go on. */
