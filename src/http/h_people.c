@@ -23,19 +23,14 @@ static int agency_row(void *ctx, const struct lm_agency *a)
 	return lm_list_add(ctx, agency_json(a), a->id);
 }
 
+static int agency_list_fetch(struct lm_ctx *ctx, const struct lm_page *pg, struct lm_list_out *l)
+{
+	return lm_app_agency_list(ctx->app, &ctx->actor, pg, agency_row, l, &ctx->err);
+}
+
 int h_agency_list(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 {
-	struct lm_list_out l;
-	struct lm_page pg;
-	int rc;
-
-	if ((rc = lm_req_page(req, &pg, &ctx->err)) || (rc = lm_list_init(&l, 0, &ctx->err)))
-		return rc;
-	if ((rc = lm_app_agency_list(ctx->app, &ctx->actor, &pg, agency_row, &l, &ctx->err))) {
-		json_decref(l.items);
-		return rc;
-	}
-	return lm_resp_list(resp, &l, &pg);
+	return lm_list_respond(ctx, req, resp, 0, agency_list_fetch);
 }
 
 int h_agency_get(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
@@ -84,20 +79,15 @@ static int user_row(void *ctx, const struct lm_user_view *v)
 	return lm_list_add(ctx, lm__user_json(v), v->user.username);
 }
 
+static int user_list_fetch(struct lm_ctx *ctx, const struct lm_page *pg, struct lm_list_out *l)
+{
+	return lm_app_user_list(ctx->app, &ctx->actor, pg, user_row, l, &ctx->err);
+}
+
 int h_user_list(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 {
-	struct lm_list_out l;
-	struct lm_page pg;
-	int rc;
-
-	if ((rc = lm_req_page(req, &pg, &ctx->err)) || (rc = lm_list_init(&l, 0, &ctx->err)))
-		return rc;
-	if ((rc = lm_app_user_list(ctx->app, &ctx->actor, &pg, user_row, &l, &ctx->err))) {
-		json_decref(l.items);
-		return rc;
-	}
 	lm_resp_header(resp, "Cache-Control", "no-store");
-	return lm_resp_list(resp, &l, &pg);
+	return lm_list_respond(ctx, req, resp, 0, user_list_fetch);
 }
 
 int h_user_get(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)

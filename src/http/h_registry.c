@@ -209,20 +209,14 @@ static int point_row(void *ctx, const struct lm_crossing_point *p)
 	return lm_list_add(l, point_json(p), p->code);
 }
 
+static int point_list_fetch(struct lm_ctx *ctx, const struct lm_page *pg, struct lm_list_out *l)
+{
+	return lm_app_point_list(ctx->app, &ctx->actor, pg, point_row, l, &ctx->err);
+}
+
 int h_point_list(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 {
-	struct lm_list_out l;
-	struct lm_page pg;
-	int rc;
-
-	if ((rc = lm_req_page(req, &pg, &ctx->err)) ||
-	    (rc = lm_list_init(&l, lm_req_wants_geojson(req), &ctx->err)))
-		return rc;
-	if ((rc = lm_app_point_list(ctx->app, &ctx->actor, &pg, point_row, &l, &ctx->err))) {
-		json_decref(l.items);
-		return rc;
-	}
-	return lm_resp_list(resp, &l, &pg);
+	return lm_list_respond(ctx, req, resp, 1, point_list_fetch);
 }
 
 int h_point_get(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
@@ -419,20 +413,14 @@ static int segment_row(void *ctx, const struct lm_segment *s)
 	return lm_list_add(l, segment_json(s), s->code);
 }
 
+static int segment_list_fetch(struct lm_ctx *ctx, const struct lm_page *pg, struct lm_list_out *l)
+{
+	return lm_app_segment_list(ctx->app, &ctx->actor, pg, segment_row, l, &ctx->err);
+}
+
 int h_segment_list(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 {
-	struct lm_list_out l;
-	struct lm_page pg;
-	int rc;
-
-	if ((rc = lm_req_page(req, &pg, &ctx->err)) ||
-	    (rc = lm_list_init(&l, lm_req_wants_geojson(req), &ctx->err)))
-		return rc;
-	if ((rc = lm_app_segment_list(ctx->app, &ctx->actor, &pg, segment_row, &l, &ctx->err))) {
-		json_decref(l.items);
-		return rc;
-	}
-	return lm_resp_list(resp, &l, &pg);
+	return lm_list_respond(ctx, req, resp, 1, segment_list_fetch);
 }
 
 int h_segment_get(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
@@ -566,20 +554,14 @@ static int marker_row(void *ctx, const struct lm_marker *m)
 	return lm_list_add(l, marker_json(m), m->pillar);
 }
 
+static int marker_list_fetch(struct lm_ctx *ctx, const struct lm_page *pg, struct lm_list_out *l)
+{
+	return lm_app_marker_list(ctx->app, &ctx->actor, pg, marker_row, l, &ctx->err);
+}
+
 int h_marker_list(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 {
-	struct lm_list_out l;
-	struct lm_page pg;
-	int rc;
-
-	if ((rc = lm_req_page(req, &pg, &ctx->err)) ||
-	    (rc = lm_list_init(&l, lm_req_wants_geojson(req), &ctx->err)))
-		return rc;
-	if ((rc = lm_app_marker_list(ctx->app, &ctx->actor, &pg, marker_row, &l, &ctx->err))) {
-		json_decref(l.items);
-		return rc;
-	}
-	return lm_resp_list(resp, &l, &pg);
+	return lm_list_respond(ctx, req, resp, 1, marker_list_fetch);
 }
 
 int h_marker_get(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)

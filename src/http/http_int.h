@@ -136,6 +136,13 @@ int lm_list_init(struct lm_list_out *l, int geojson, struct lm_error *err);
 int lm_list_add(struct lm_list_out *l, json_t *item, const char *key);
 /* {"items": [...], "next": key|null} or a GeoJSON FeatureCollection; releases l. */
 int lm_resp_list(struct lm_resp *resp, struct lm_list_out *l, const struct lm_page *pg);
+/*
+ * A whole list endpoint: reads ?limit=&after= (and ?format=geojson when
+ * geojson_ok), lets `fetch` fill the page through an app/ list call, answers.
+ */
+int lm_list_respond(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp, int geojson_ok,
+                    int (*fetch)(struct lm_ctx *ctx, const struct lm_page *pg,
+                                 struct lm_list_out *l));
 
 /* json.c — request bodies. */
 /* Parse the body as a JSON object: 415 unless application/json, 400 with the byte offset. */

@@ -241,3 +241,21 @@ int lm_resp_json_cached(struct lm_ctx *ctx, struct lm_resp *resp, const char *id
 	}
 	return rc;
 }
+
+int lm_list_respond(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp, int geojson_ok,
+                    int (*fetch)(struct lm_ctx *ctx, const struct lm_page *pg,
+                                 struct lm_list_out *l))
+{
+	struct lm_list_out l;
+	struct lm_page pg;
+	int rc;
+
+	if ((rc = lm_req_page(req, &pg, &ctx->err)) ||
+	    (rc = lm_list_init(&l, geojson_ok && lm_req_wants_geojson(req), &ctx->err)))
+		return rc;
+	if ((rc = fetch(ctx, &pg, &l))) {
+		json_decref(l.items);
+		return rc;
+	}
+	return lm_resp_list(resp, &l, &pg);
+}
