@@ -343,7 +343,8 @@ enum lm_marker_condition {
 
 struct lm_marker {
 	char id[LM_UUID_STRLEN];
-	char pillar[LM_CODE_MAX + 1]; /* pillar number as painted, unique, e.g. "127" or "127/1" */
+	char pillar[LM_CODE_MAX + 1]; /* pillar number as painted, unique, e.g. "127" or "127-1" (no
+	                                 "/": a path segment) */
 	char segment_id[LM_UUID_STRLEN]; /* "" = not on a known segment */
 	double lon, lat;
 	enum lm_marker_condition condition; /* as last found */
