@@ -48,25 +48,9 @@ static int point_read(struct sq_conn *c, sqlite3_stmt *st, struct lm_crossing_po
 	return lm__sq_row_end(c, &r);
 }
 
-static int point_into(struct sq_conn *c, sqlite3_stmt *st, void *out)
-{
-	return point_read(c, st, out);
-}
+SQ_ROW_INTO(point, struct lm_crossing_point)
 
-struct point_iter {
-	int (*cb)(void *ctx, const struct lm_crossing_point *p);
-	void *ctx;
-};
-
-static int point_each(struct sq_conn *c, sqlite3_stmt *st, void *arg)
-{
-	struct point_iter *it = arg;
-	struct lm_crossing_point p;
-
-	if (point_read(c, st, &p))
-		return -1;
-	return it->cb && it->cb(it->ctx, &p) ? 1 : 0;
-}
+SQ_ROW_EACH(point, struct lm_crossing_point)
 
 /* The columns an insert and an update both write, in POINT_COLS order from code on. */
 static void point_bind_fields(struct sq_bind *b, const struct lm_crossing_point *p)
@@ -194,20 +178,7 @@ static int status_read(struct sq_conn *c, sqlite3_stmt *st, struct lm_status_cha
 	return lm__sq_row_end(c, &r);
 }
 
-struct status_iter {
-	int (*cb)(void *ctx, const struct lm_status_change *s);
-	void *ctx;
-};
-
-static int status_each(struct sq_conn *c, sqlite3_stmt *st, void *arg)
-{
-	struct status_iter *it = arg;
-	struct lm_status_change s;
-
-	if (status_read(c, st, &s))
-		return -1;
-	return it->cb && it->cb(it->ctx, &s) ? 1 : 0;
-}
+SQ_ROW_EACH(status, struct lm_status_change)
 
 enum lm_qs lm__sq_status_insert(struct lm_conn *conn, const struct lm_status_change *s)
 {
@@ -304,20 +275,7 @@ static int segment_into(struct sq_conn *c, sqlite3_stmt *st, void *out)
 	return 0;
 }
 
-struct segment_iter {
-	int (*cb)(void *ctx, const struct lm_segment *s);
-	void *ctx;
-};
-
-static int segment_each(struct sq_conn *c, sqlite3_stmt *st, void *arg)
-{
-	struct segment_iter *it = arg;
-	struct lm_segment s;
-
-	if (segment_read(c, st, &s))
-		return -1;
-	return it->cb && it->cb(it->ctx, &s) ? 1 : 0;
-}
+SQ_ROW_EACH(segment, struct lm_segment)
 
 /* wkt has no fixed field: its length is whatever core/geo accepted. */
 static void bind_wkt(struct sq_bind *b, const char *wkt)
@@ -435,25 +393,9 @@ static int marker_read(struct sq_conn *c, sqlite3_stmt *st, struct lm_marker *m)
 	return lm__sq_row_end(c, &r);
 }
 
-static int marker_into(struct sq_conn *c, sqlite3_stmt *st, void *out)
-{
-	return marker_read(c, st, out);
-}
+SQ_ROW_INTO(marker, struct lm_marker)
 
-struct marker_iter {
-	int (*cb)(void *ctx, const struct lm_marker *m);
-	void *ctx;
-};
-
-static int marker_each(struct sq_conn *c, sqlite3_stmt *st, void *arg)
-{
-	struct marker_iter *it = arg;
-	struct lm_marker m;
-
-	if (marker_read(c, st, &m))
-		return -1;
-	return it->cb && it->cb(it->ctx, &m) ? 1 : 0;
-}
+SQ_ROW_EACH(marker, struct lm_marker)
 
 enum lm_qs lm__sq_marker_insert(struct lm_conn *conn, const struct lm_marker *m)
 {
@@ -582,20 +524,7 @@ static int inspection_read(struct sq_conn *c, sqlite3_stmt *st, struct lm_inspec
 	return lm__sq_row_end(c, &r);
 }
 
-struct inspection_iter {
-	int (*cb)(void *ctx, const struct lm_inspection *i);
-	void *ctx;
-};
-
-static int inspection_each(struct sq_conn *c, sqlite3_stmt *st, void *arg)
-{
-	struct inspection_iter *it = arg;
-	struct lm_inspection i;
-
-	if (inspection_read(c, st, &i))
-		return -1;
-	return it->cb && it->cb(it->ctx, &i) ? 1 : 0;
-}
+SQ_ROW_EACH(inspection, struct lm_inspection)
 
 enum lm_qs lm__sq_inspection_insert(struct lm_conn *conn, const struct lm_inspection *i)
 {

@@ -236,6 +236,32 @@ void lm__sq_b_page(struct sq_bind *b, const struct lm_page *pg);
 #define SQ_B_REF(b, field)  lm__sq_b_ref((b), (field), sizeof(field))
 #define SQ_R_TEXT(r, field) lm__sq_r_text((r), (field), sizeof(field))
 
+/*
+ * The adapters every record type needs around its `NAME_read(c, st, TYPE *)`:
+ * NAME_into (one row into a caller's struct, for lookups) and NAME_each with
+ * struct NAME_iter (each row to a list callback; the callback returning
+ * non-zero stops the list).
+ */
+#define SQ_ROW_INTO(name, type)                                                                    \
+	static int name##_into(struct sq_conn *c, sqlite3_stmt *st, void *out)                     \
+	{                                                                                          \
+		return name##_read(c, st, (type *)out);                                            \
+	}
+
+#define SQ_ROW_EACH(name, type)                                                                    \
+	struct name##_iter {                                                                       \
+		int (*cb)(void *ctx, const type *row);                                             \
+		void *ctx;                                                                         \
+	};                                                                                         \
+	static int name##_each(struct sq_conn *c, sqlite3_stmt *st, void *arg)                     \
+	{                                                                                          \
+		struct name##_iter *it = arg;                                                      \
+		type row;                                                                          \
+		if (name##_read(c, st, &row))                                                      \
+			return -1;                                                                 \
+		return it->cb && it->cb(it->ctx, &row) ? 1 : 0;                                    \
+	}
+
 /* Bind ?1 = key and hand each row to fn: a lookup by a unique key. */
 enum lm_qs lm__sq_get(struct sq_conn *c, sqlite3_stmt *st, const char *key, sq_row_fn fn,
                       void *arg);

@@ -30,25 +30,9 @@ static int agency_read(struct sq_conn *c, sqlite3_stmt *st, struct lm_agency *a)
 	return lm__sq_row_end(c, &r);
 }
 
-static int agency_into(struct sq_conn *c, sqlite3_stmt *st, void *out)
-{
-	return agency_read(c, st, out);
-}
+SQ_ROW_INTO(agency, struct lm_agency)
 
-struct agency_iter {
-	int (*cb)(void *ctx, const struct lm_agency *a);
-	void *ctx;
-};
-
-static int agency_each(struct sq_conn *c, sqlite3_stmt *st, void *arg)
-{
-	struct agency_iter *it = arg;
-	struct lm_agency a;
-
-	if (agency_read(c, st, &a))
-		return -1;
-	return it->cb && it->cb(it->ctx, &a) ? 1 : 0;
-}
+SQ_ROW_EACH(agency, struct lm_agency)
 
 enum lm_qs lm__sq_agency_insert(struct lm_conn *conn, const struct lm_agency *a)
 {
@@ -125,25 +109,9 @@ static int user_read(struct sq_conn *c, sqlite3_stmt *st, struct lm_user *u)
 	return lm__sq_row_end(c, &r);
 }
 
-static int user_into(struct sq_conn *c, sqlite3_stmt *st, void *out)
-{
-	return user_read(c, st, out);
-}
+SQ_ROW_INTO(user, struct lm_user)
 
-struct user_iter {
-	int (*cb)(void *ctx, const struct lm_user *u);
-	void *ctx;
-};
-
-static int user_each(struct sq_conn *c, sqlite3_stmt *st, void *arg)
-{
-	struct user_iter *it = arg;
-	struct lm_user u;
-
-	if (user_read(c, st, &u))
-		return -1;
-	return it->cb && it->cb(it->ctx, &u) ? 1 : 0;
-}
+SQ_ROW_EACH(user, struct lm_user)
 
 enum lm_qs lm__sq_user_insert(struct lm_conn *conn, const struct lm_user *u)
 {
@@ -453,20 +421,7 @@ static int audit_read(struct sq_conn *c, sqlite3_stmt *st, struct lm_audit *a)
 	return lm__sq_row_end(c, &r);
 }
 
-struct audit_iter {
-	int (*cb)(void *ctx, const struct lm_audit *a);
-	void *ctx;
-};
-
-static int audit_each(struct sq_conn *c, sqlite3_stmt *st, void *arg)
-{
-	struct audit_iter *it = arg;
-	struct lm_audit a;
-
-	if (audit_read(c, st, &a))
-		return -1;
-	return it->cb && it->cb(it->ctx, &a) ? 1 : 0;
-}
+SQ_ROW_EACH(audit, struct lm_audit)
 
 enum lm_qs lm__sq_audit_append(struct lm_conn *conn, const struct lm_audit *a)
 {
