@@ -26,7 +26,9 @@ void lm_buf_release(struct lm_buf *b)
 void lm_buf_reset(struct lm_buf *b)
 {
 	b->len = 0;
-	b->ptr[0] = '\0';
+	/* Never write to the shared empty string: every thread's empty buffer points at it. */
+	if (b->cap)
+		b->ptr[0] = '\0';
 }
 
 int lm_buf_grow(struct lm_buf *b, size_t extra)
