@@ -20,6 +20,7 @@ void lm_app_config_default(struct lm_app_config *cfg)
 	cfg->login_free_failures = 5;
 	cfg->login_max_wait = 15LL * 60 * 1000;
 	cfg->cache_ttl = 5000;
+	cfg->idem_ttl = 7LL * 86400 * 1000;
 }
 
 int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_app **out,
@@ -35,7 +36,7 @@ int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_a
 	else
 		lm_app_config_default(&app->cfg);
 	if (app->cfg.token_ttl <= 0 || app->cfg.login_free_failures < 1 ||
-	    app->cfg.login_max_wait <= 0 || app->cfg.cache_ttl < 0) {
+	    app->cfg.login_max_wait <= 0 || app->cfg.cache_ttl < 0 || app->cfg.idem_ttl <= 0) {
 		free(app);
 		return lm_error_set(err, LM_EINVAL, "config",
 		                    "token lifetime and login limits must be positive");

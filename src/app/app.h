@@ -45,6 +45,8 @@ struct lm_app_config {
 	int login_free_failures;   /* failed logins allowed before slowing down; default 5 */
 	lm_time_ms login_max_wait; /* cap of the back-off, so the real user is never locked out
 	                              for long; default 15 min */
+	lm_time_ms idem_ttl;       /* how long an Idempotency-Key is remembered; remote posts retry
+	                      over links that fail for days, so default 7 days */
 	lm_time_ms cache_ttl;      /* how long a session or crossing point is served from memory;
 	                              bounds how late another process's change (the `limes user`
 	                              CLI) is seen; default 5 s; 0 disables the cache */

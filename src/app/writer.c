@@ -174,11 +174,47 @@ static void run_batch(struct lm_app *app, struct lm__job **jobs, size_t n)
 	}
 }
 
+/*
+ * Idempotency records and expired sessions would grow without end: the
+ * writer deletes old ones when it starts and then after every
+ * LM__PURGE_EVERY writes, in its own short transaction between batches (no
+ * timer: a quiet server has nothing to purge). Best effort: a failure is
+ * counted in the DB errors and tried again next time.
+ */
+#define LM__PURGE_EVERY 4096
+/* Expired sessions are kept a day for anyone looking into a recent logout. */
+#define LM__SESSION_GRACE (86400LL * 1000)
+
+static void purge_expired(struct lm_app *app)
+{
+	lm_time_ms now = lm_time_now();
+	struct lm_error err;
+	int rc = LM_EBUSY;
+
+	lm_error_init(&err);
+	for (int attempt = 0; attempt < LM__BATCH_RETRIES && rc == LM_EBUSY; attempt++) {
+		struct lm_conn *c = lm_store_acquire(app->st, LM_CONN_WRITE);
+		rc = lm__qs(app, c, lm_store_begin(c), "transaction", &err);
+		if (!rc)
+			rc = lm__qs(app, c,
+			            lm_store_purge_expired(c, now - app->cfg.idem_ttl,
+			                                   now - LM__SESSION_GRACE),
+			            "expired records", &err);
+		if (!rc)
+			rc = lm__qs(app, c, lm_store_commit(c), "transaction", &err);
+		if (rc)
+			lm_store_rollback(c);
+		lm_store_release(c);
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	struct lm_app *app = arg;
 	struct lm__job *batch[LM__BATCH_MAX];
+	size_t since_purge = 0;
 
+	purge_expired(app);
 	for (;;) {
 		size_t n = 0;
 		pthread_mutex_lock(&app->q_lock);
@@ -200,6 +236,11 @@ static void *writer_main(void *arg)
 		/* Wake exactly the submitters of this batch, nobody else. */
 		for (size_t i = 0; i < n; i++)
 			sem_post(&batch[i]->done);
+		since_purge += n;
+		if (since_purge >= LM__PURGE_EVERY) {
+			since_purge = 0;
+			purge_expired(app);
+		}
 	}
 }
 

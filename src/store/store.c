@@ -219,6 +219,12 @@ enum lm_qs lm_store_idem_insert(struct lm_conn *c, const struct lm_idem *r)
 	return c->st->ops->idem_insert(c, r);
 }
 
+enum lm_qs lm_store_purge_expired(struct lm_conn *c, lm_time_ms idem_before,
+                                  lm_time_ms sessions_before)
+{
+	return c->st->ops->purge_expired(c, idem_before, sessions_before);
+}
+
 enum lm_qs lm_store_point_insert(struct lm_conn *c, const struct lm_crossing_point *p)
 {
 	return c->st->ops->point_insert(c, p);

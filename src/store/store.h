@@ -255,6 +255,14 @@ enum lm_qs lm_store_idem_get(struct lm_conn *c, const char *user_id, const char 
                              struct lm_idem *out);
 enum lm_qs lm_store_idem_insert(struct lm_conn *c, const struct lm_idem *r);
 
+/*
+ * Housekeeping on the writer: delete idempotency records created before
+ * `idem_before` and sessions that expired before `sessions_before` (their
+ * creation stays in the audit log). Returns the number of rows deleted.
+ */
+enum lm_qs lm_store_purge_expired(struct lm_conn *c, lm_time_ms idem_before,
+                                  lm_time_ms sessions_before);
+
 /* ---- border registry --------------------------------------------------- */
 
 #define LM_POINT_CODE_MAX 5 /* UN/LOCODE style: country alpha-2 + 3 characters */

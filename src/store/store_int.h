@@ -92,6 +92,8 @@ struct lm_store_ops {
 	enum lm_qs (*idem_get)(struct lm_conn *c, const char *user_id, const char *key,
 	                       struct lm_idem *out);
 	enum lm_qs (*idem_insert)(struct lm_conn *c, const struct lm_idem *r);
+	enum lm_qs (*purge_expired)(struct lm_conn *c, lm_time_ms idem_before,
+	                            lm_time_ms sessions_before);
 
 	enum lm_qs (*point_insert)(struct lm_conn *c, const struct lm_crossing_point *p);
 	enum lm_qs (*point_get)(struct lm_conn *c, const char *id_or_code,

@@ -779,6 +779,18 @@ static void test_sessions(void **state)
 	lm_uuid_v7(s3.id); /* same token hash, new id */
 	assert_int_equal(lm_store_session_insert(c, &s3), LM_QS_HARD);
 	assert_int_equal(lm_store_last_conflict(c), 1);
+
+	/* Housekeeping: only sessions that expired before the cut go. */
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(lm_store_purge_expired(c, 0, t0 + 3600000), LM_QS_NONE);
+	s2.expires_at = t0 + 1; /* one more session that has long expired */
+	lm_uuid_v7(s2.id);
+	hash_of(s2.token_hash, 42);
+	assert_int_equal(lm_store_session_insert(c, &s2), LM_QS_ONE);
+	assert_int_equal(lm_store_purge_expired(c, 0, t0 + 3600000), LM_QS_ONE);
+	assert_int_equal(lm_store_session_by_hash(c, s2.token_hash, &got), LM_QS_NONE);
+	assert_int_equal(lm_store_session_by_hash(c, s1.token_hash, &got), LM_QS_ONE);
+	assert_int_equal(lm_store_purge_expired(c, 0, t0 + 3600001), 3); /* the other three */
 	release(c);
 }
 
@@ -937,6 +949,13 @@ static void test_idempotency(void **state)
 
 	PUT(r.user_id, v.id); /* the same key for someone else is another key */
 	assert_int_equal(lm_store_idem_insert(c, &r), LM_QS_ONE);
+
+	/* Housekeeping: records older than the cut go, younger ones stay. */
+	assert_int_equal(lm_store_purge_expired(c, r.created_at, 0), LM_QS_NONE);
+	assert_int_equal(lm_store_idem_get(c, v.id, "k-1", &got), LM_QS_ONE);
+	assert_int_equal(lm_store_purge_expired(c, r.created_at + 1, 0), 2);
+	assert_int_equal(lm_store_idem_get(c, v.id, "k-1", &got), LM_QS_NONE);
+	assert_int_equal(lm_store_idem_get(c, u.id, "k-1", &got), LM_QS_NONE);
 	release(c);
 }
 

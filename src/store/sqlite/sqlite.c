@@ -759,6 +759,7 @@ const struct lm_store_ops lm__sqlite_ops = {
     .audit_list = lm__sq_audit_list,
     .idem_get = lm__sq_idem_get,
     .idem_insert = lm__sq_idem_insert,
+    .purge_expired = lm__sq_purge_expired,
     .point_insert = lm__sq_point_insert,
     .point_get = lm__sq_point_get,
     .point_update = lm__sq_point_update,

@@ -90,6 +90,8 @@ enum sq_stmt_id {
 
 	SQ_IDEM_GET,
 	SQ_IDEM_INSERT,
+	SQ_PURGE_IDEM,
+	SQ_PURGE_SESSIONS,
 
 	SQ_POINT_INSERT,
 	SQ_POINT_BY_ID,
@@ -305,6 +307,8 @@ enum lm_qs lm__sq_audit_list(struct lm_conn *c, const struct lm_audit_filter *f,
 enum lm_qs lm__sq_idem_get(struct lm_conn *c, const char *user_id, const char *key,
                            struct lm_idem *out);
 enum lm_qs lm__sq_idem_insert(struct lm_conn *c, const struct lm_idem *r);
+enum lm_qs lm__sq_purge_expired(struct lm_conn *c, lm_time_ms idem_before,
+                                lm_time_ms sessions_before);
 
 /* sqlite_border.c */
 enum lm_qs lm__sq_point_insert(struct lm_conn *c, const struct lm_crossing_point *p);

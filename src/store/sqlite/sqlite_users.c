@@ -566,3 +566,36 @@ enum lm_qs lm__sq_idem_insert(struct lm_conn *conn, const struct lm_idem *r)
 		return qs;
 	return lm__sq_run(c, st);
 }
+
+/* ---- housekeeping ------------------------------------------------------ */
+
+static enum lm_qs purge(struct sq_conn *c, enum sq_stmt_id id, const char *sql, lm_time_ms before)
+{
+	sqlite3_stmt *st = lm__sq_stmt(c, id, sql);
+	struct sq_bind b;
+	enum lm_qs qs;
+
+	if (!st)
+		return LM_QS_HARD;
+	lm__sq_bind_start(&b, c, st);
+	lm__sq_b_int(&b, before);
+	if ((qs = lm__sq_bind_end(&b)) < 0)
+		return qs;
+	return lm__sq_run(c, st);
+}
+
+enum lm_qs lm__sq_purge_expired(struct lm_conn *conn, lm_time_ms idem_before,
+                                lm_time_ms sessions_before)
+{
+	struct sq_conn *c = lm__sq_conn(conn);
+	enum lm_qs a, b;
+
+	a = purge(c, SQ_PURGE_IDEM, "DELETE FROM idempotency WHERE created_at < ?", idem_before);
+	if (a < 0)
+		return a;
+	b = purge(c, SQ_PURGE_SESSIONS, "DELETE FROM sessions WHERE expires_at < ?",
+	          sessions_before);
+	if (b < 0)
+		return b;
+	return (enum lm_qs)(a + b);
+}
