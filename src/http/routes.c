@@ -4,6 +4,7 @@
  * LM_ROUTE_PUBLIC ones needs a bearer token; what the caller's role may do
  * is decided in app/, not here.
  */
+#include "core/text.h"
 #include "http/http_int.h"
 
 #include <stdio.h>
@@ -183,8 +184,20 @@ static int authenticate(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *
 	}
 	snprintf(ctx->actor.ip, sizeof(ctx->actor.ip), "%s", req->ip);
 	snprintf(ctx->actor.request_id, sizeof(ctx->actor.request_id), "%s", req->request_id);
-	if (req->purpose)
-		snprintf(ctx->actor.purpose, sizeof(ctx->actor.purpose), "%s", req->purpose);
+	if (req->purpose) {
+		size_t bad;
+		/* The purpose goes into the audit log verbatim: never cut, never control bytes. */
+		if (strlen(req->purpose) >= sizeof(ctx->actor.purpose) ||
+		    lm_text_check(req->purpose, strlen(req->purpose), 0, &bad)) {
+			char detail[96];
+			snprintf(detail, sizeof(detail),
+			         "must be printable text of at most %zu bytes",
+			         sizeof(ctx->actor.purpose) - 1);
+			lm_http_problem(resp, 422, detail, "X-Purpose");
+			return -1;
+		}
+		memcpy(ctx->actor.purpose, req->purpose, strlen(req->purpose) + 1);
+	}
 	return 0;
 }
 

@@ -924,6 +924,35 @@ static void test_failed_creates_leave_nothing(void **state)
 	}
 }
 
+/* The purpose is written to the audit log as given: too long or binary is refused, not cut. */
+static void test_bad_purpose_is_422(void **state)
+{
+	char long_purpose[300 + 12], hdr[sizeof(long_purpose) + 16];
+	const char *const long_h[] = {hdr, NULL};
+	const char *const ctl_h[] = {"X-Purpose: case\x01 42", NULL};
+	const char *const ok_h[] = {"X-Purpose: \xe6\xa1\x88\xe4\xbb\xb6 42", NULL};
+	struct lt_resp r;
+
+	(void)state;
+	memset(long_purpose, 'p', 300);
+	long_purpose[300] = '\0';
+	snprintf(hdr, sizeof(hdr), "X-Purpose: %s", long_purpose);
+	assert_int_equal(
+	    lt_request(&srv, "GET", "/api/v1/users/admin", admin_tok, NULL, long_h, &r), 0);
+	LT_ASSERT_STATUS(&r, 422);
+	assert_string_equal(lt_json_str(r.json, "errors/0/field"), "X-Purpose");
+	lt_resp_release(&r);
+	assert_int_equal(lt_request(&srv, "GET", "/api/v1/users/admin", admin_tok, NULL, ctl_h, &r),
+	                 0);
+	LT_ASSERT_STATUS(&r, 422);
+	lt_resp_release(&r);
+	/* A purpose in Chinese is fine. */
+	assert_int_equal(lt_request(&srv, "GET", "/api/v1/users/admin", admin_tok, NULL, ok_h, &r),
+	                 0);
+	LT_ASSERT_STATUS(&r, 200);
+	lt_resp_release(&r);
+}
+
 static void test_still_healthy(void **state)
 {
 	(void)state;
@@ -952,6 +981,7 @@ int main(void)
 	    cmocka_unit_test(test_static_path_traversal_is_404),
 	    cmocka_unit_test(test_hostile_shapes_keep_the_server_up),
 	    cmocka_unit_test(test_failed_creates_leave_nothing),
+	    cmocka_unit_test(test_bad_purpose_is_422),
 	    cmocka_unit_test(test_still_healthy),
 	};
 
