@@ -10,6 +10,7 @@
  *	acquire the writer, BEGIN,
  *	lm_store_marker_get       (the marker by pillar, for its id and version)
  *	lm_store_inspection_insert
+ *	lm_store_inspection_latest (when the marker was last inspected)
  *	lm_store_marker_set_condition (condition as found, compare-and-set on version)
  *	lm_store_audit_append     (who, what, when)
  *	COMMIT                    (synchronous=FULL: fsync of the WAL), release
@@ -75,6 +76,7 @@ static int cmp_double(const void *a, const void *b)
 static enum lm_qs one_row(struct lm_conn *c, const char *pillar, const struct lm_user *who)
 {
 	struct lm_marker m;
+	lm_time_ms latest;
 	struct lm_inspection in;
 	struct lm_audit ev;
 	enum lm_qs qs;
@@ -82,6 +84,8 @@ static enum lm_qs one_row(struct lm_conn *c, const char *pillar, const struct lm
 	if ((qs = lm_store_begin(c)) < 0)
 		return qs;
 	if ((qs = lm_store_marker_get(c, pillar, &m)) != LM_QS_ONE)
+		goto fail;
+	if (lm_store_inspection_latest(c, m.id, &latest) < 0)
 		goto fail;
 	memset(&in, 0, sizeof(in));
 	lm_uuid_v7(in.id);

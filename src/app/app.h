@@ -222,8 +222,9 @@ int lm_app_marker_list(struct lm_app *app, const struct lm_actor *a, const struc
                        struct lm_error *err);
 int lm_app_marker_update(struct lm_app *app, const struct lm_actor *a, const struct lm_marker *in,
                          int64_t expect_version, struct lm_error *err);
-/* Records an inspection and sets the marker's condition to what was found. in->marker_id may
- * hold the marker's id or pillar; on success (not a replay) `in` becomes the stored record. */
+/* Records an inspection and sets the marker's condition to what was found, unless a later
+ * inspection (by inspected_at) is already recorded. in->marker_id may hold the marker's id or
+ * pillar; on success (not a replay) `in` becomes the stored record. */
 int lm_app_inspection_add(struct lm_app *app, const struct lm_actor *a,
                           const struct lm_idem_req *idem, struct lm_inspection *in,
                           struct lm_created *out, struct lm_error *err);

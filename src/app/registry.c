@@ -495,6 +495,7 @@ static int inspection_fn(struct lm_app *app, struct lm_conn *c, void *arg, char 
 {
 	struct lm_inspection *i = arg; /* updated in place: the caller answers with it */
 	struct lm_marker m;
+	lm_time_ms latest = LM_TIME_NONE;
 	enum lm_qs qs;
 	int rc;
 
@@ -504,11 +505,18 @@ static int inspection_fn(struct lm_app *app, struct lm_conn *c, void *arg, char 
 	if (qs == LM_QS_NONE)
 		return lm_error_set(err, LM_ENOTFOUND, "", "no marker %s", i->marker_id);
 	memcpy(i->marker_id, m.id, sizeof(i->marker_id));
+	/* A patrol's report that arrives after a newer one (a post that was offline)
+	 * goes into the history but does not overwrite the newer finding. */
+	qs = lm_store_inspection_latest(c, m.id, &latest);
+	if ((rc = lm__qs(app, c, qs, "inspections", err)))
+		return rc;
 	lm_uuid_v7(i->id);
 	i->created_at = lm_time_now();
 	snprintf(object_id, object_id_len, "%s", i->id);
 	if ((rc = lm__qs(app, c, lm_store_inspection_insert(c, i), "inspection", err)))
 		return rc;
+	if (qs == LM_QS_ONE && i->inspected_at < latest)
+		return 0;
 	qs = lm_store_marker_set_condition(c, m.id, i->condition, i->created_at, m.version);
 	if ((rc = lm__qs(app, c, qs, "marker", err)))
 		return rc;

@@ -323,6 +323,11 @@ enum lm_qs lm_store_inspection_insert(struct lm_conn *c, const struct lm_inspect
 	return c->st->ops->inspection_insert(c, i);
 }
 
+enum lm_qs lm_store_inspection_latest(struct lm_conn *c, const char *marker_id, lm_time_ms *at)
+{
+	return c->st->ops->inspection_latest(c, marker_id, at);
+}
+
 enum lm_qs lm_store_inspection_list(struct lm_conn *c, const char *marker_id,
                                     int (*cb)(void *ctx, const struct lm_inspection *i), void *ctx)
 {

@@ -388,6 +388,12 @@ struct lm_inspection {
 };
 
 enum lm_qs lm_store_inspection_insert(struct lm_conn *c, const struct lm_inspection *i);
+/*
+ * When the marker was last inspected (the latest inspected_at recorded):
+ * LM_QS_ONE with *at set, LM_QS_NONE when it never was. Inspections from a
+ * post that was offline arrive late; only the latest one sets the condition.
+ */
+enum lm_qs lm_store_inspection_latest(struct lm_conn *c, const char *marker_id, lm_time_ms *at);
 /* Oldest first. */
 enum lm_qs lm_store_inspection_list(struct lm_conn *c, const char *marker_id,
                                     int (*cb)(void *ctx, const struct lm_inspection *i), void *ctx);

@@ -129,6 +129,7 @@ struct lm_store_ops {
 	                          int (*cb)(void *ctx, const struct lm_marker *m), void *ctx);
 
 	enum lm_qs (*inspection_insert)(struct lm_conn *c, const struct lm_inspection *i);
+	enum lm_qs (*inspection_latest)(struct lm_conn *c, const char *marker_id, lm_time_ms *at);
 	enum lm_qs (*inspection_list)(struct lm_conn *c, const char *marker_id,
 	                              int (*cb)(void *ctx, const struct lm_inspection *i),
 	                              void *ctx);

@@ -509,6 +509,20 @@ static void test_marker_crud_and_inspection(void **state)
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
 	lt_resp_release(&r);
 
+	/* A report made earlier but synced late (an offline post) joins the history
+	 * without overwriting the newer finding. */
+	req("POST", "/api/v1/markers/D-010/inspections", officer_tok,
+	    "{\"inspected_at\":\"2025-06-01T00:00:00Z\",\"condition\":\"intact\"}", NULL, &r);
+	LT_ASSERT_STATUS(&r, 201);
+	lt_resp_release(&r);
+	req("GET", "/api/v1/markers/D-010", officer_tok, NULL, NULL, &r);
+	assert_string_equal(lt_json_str(r.json, "condition"), "displaced");
+	lt_resp_release(&r);
+	req("GET", "/api/v1/markers/D-010/inspections", officer_tok, NULL, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
+	assert_string_equal(lt_json_str(r.json, "items/1/inspected_at"), "2025-06-01T00:00:00Z");
+	lt_resp_release(&r);
+
 	/* Inspections in the future, or of markers that do not exist, are refused. */
 	req("POST", "/api/v1/markers/D-010/inspections", officer_tok,
 	    "{\"inspected_at\":\"2099-01-01T00:00:00Z\",\"condition\":\"intact\"}", NULL, &r);

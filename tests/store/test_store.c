@@ -1338,6 +1338,13 @@ static void test_markers_and_inspections(void **state)
 		in[i].created_at = 1764374500000;
 		assert_int_equal(lm_store_inspection_insert(c, &in[i]), LM_QS_ONE);
 	}
+	{
+		lm_time_ms latest = 0;
+		assert_int_equal(lm_store_inspection_latest(c, m.id, &latest), LM_QS_ONE);
+		assert_int_equal(latest,
+		                 1764374400000 + 400); /* the max of when[], not the last insert */
+		assert_int_equal(lm_store_inspection_latest(c, q.id, &latest), LM_QS_NONE);
+	}
 	assert_int_equal(lm_store_inspection_list(c, m.id, inspection_key, &k), 4);
 	assert_string_equal(k.k[0], in[1].id);
 	assert_string_equal(k.k[1], in[3].id);

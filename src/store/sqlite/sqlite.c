@@ -776,5 +776,6 @@ const struct lm_store_ops lm__sqlite_ops = {
     .marker_set_condition = lm__sq_marker_set_condition,
     .marker_list = lm__sq_marker_list,
     .inspection_insert = lm__sq_inspection_insert,
+    .inspection_latest = lm__sq_inspection_latest,
     .inspection_list = lm__sq_inspection_list,
 };

@@ -563,3 +563,33 @@ enum lm_qs lm__sq_inspection_list(struct lm_conn *conn, const char *marker_id,
 	                              " ORDER BY inspected_at, id"),
 	                  marker_id, inspection_each, &it);
 }
+
+static int latest_into(struct sq_conn *c, sqlite3_stmt *st, void *out)
+{
+	(void)c;
+	/* max() over no rows is one NULL row: "never inspected". */
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		return 1;
+	*(lm_time_ms *)out = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+enum lm_qs lm__sq_inspection_latest(struct lm_conn *conn, const char *marker_id, lm_time_ms *at)
+{
+	struct sq_conn *c = lm__sq_conn(conn);
+	lm_time_ms found = LM_TIME_NONE;
+	enum lm_qs qs;
+
+	/* Answered from the inspections_marker index (marker_id, inspected_at, id). */
+	qs =
+	    lm__sq_get(c,
+	               lm__sq_stmt(c, SQ_INSPECTION_LATEST,
+	                           "SELECT max(inspected_at) FROM inspections WHERE marker_id = ?"),
+	               marker_id, latest_into, &found);
+	if (qs < 0)
+		return qs;
+	if (found == LM_TIME_NONE)
+		return LM_QS_NONE;
+	*at = found;
+	return LM_QS_ONE;
+}

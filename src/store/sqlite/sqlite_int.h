@@ -116,6 +116,7 @@ enum sq_stmt_id {
 	SQ_MARKER_LIST,
 
 	SQ_INSPECTION_INSERT,
+	SQ_INSPECTION_LATEST,
 	SQ_INSPECTION_LIST,
 
 	SQ__COUNT
@@ -336,6 +337,7 @@ enum lm_qs lm__sq_marker_set_condition(struct lm_conn *c, const char *id,
                                        int64_t expect_version);
 enum lm_qs lm__sq_marker_list(struct lm_conn *c, const struct lm_page *pg,
                               int (*cb)(void *ctx, const struct lm_marker *m), void *ctx);
+enum lm_qs lm__sq_inspection_latest(struct lm_conn *c, const char *marker_id, lm_time_ms *at);
 enum lm_qs lm__sq_inspection_insert(struct lm_conn *c, const struct lm_inspection *i);
 enum lm_qs lm__sq_inspection_list(struct lm_conn *c, const char *marker_id,
                                   int (*cb)(void *ctx, const struct lm_inspection *i), void *ctx);
