@@ -151,10 +151,22 @@ int lm__qs(struct lm_app *app, struct lm_conn *c, enum lm_qs qs, const char *wha
 		return 0;
 	if (qs == LM_QS_SOFT)
 		return lm_error_set(err, LM_EBUSY, "", "the database is busy, retry (%s)", what);
-	if (lm_store_last_conflict(c))
+	switch (lm_store_last_conflict(c)) {
+	case LM_CONFLICT_UNIQUE:
 		return lm_error_set(err, LM_EEXISTS, "", "%s already exists", what);
+	case LM_CONFLICT_REFERENCED:
+		return lm_error_set(
+		    err, LM_ECONFLICT, "",
+		    "%s is still referred to by other records (its history is kept; "
+		    "it cannot be deleted)",
+		    what);
+	default:
+		break;
+	}
 	atomic_fetch_add(&app->db_errors, 1);
-	return lm_error_set(err, LM_EDB, "", "database error while writing %s", what);
+	/* The backend's message says what broke ("disk I/O error") and holds no record data;
+	 * http/ logs it and never shows it to the client. */
+	return lm_error_set(err, LM_EDB, "", "database error on %s: %s", what, lm_store_errmsg(c));
 }
 
 void lm__audit_fill(struct lm_audit *ev, const struct lm_actor *a, const char *action,

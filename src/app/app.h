@@ -232,6 +232,15 @@ int lm_app_inspection_list(struct lm_app *app, const struct lm_actor *a, const c
                            int (*cb)(void *ctx, const struct lm_inspection *i), void *ctx,
                            struct lm_error *err);
 
+/*
+ * Delete a crossing point, segment or marker nothing refers to any more (one
+ * registered by mistake): admin only, If-Match version required, audited.
+ * LM_ECONFLICT when its history (status changes, inspections) or markers
+ * still refer to it: that history is never deleted with it.
+ */
+int lm_app_registry_delete(struct lm_app *app, const struct lm_actor *a, enum lm_registry_kind kind,
+                           const char *key, int64_t expect_version, struct lm_error *err);
+
 const char *lm_marker_condition_name(enum lm_marker_condition c);
 int lm_marker_condition_parse(const char *s, enum lm_marker_condition *out);
 

@@ -569,3 +569,91 @@ int lm_app_inspection_list(struct lm_app *app, const struct lm_actor *a, const c
 	lm_store_release(c);
 	return rc;
 }
+
+/* ---- deletes ---------------------------------------------------------------------- */
+
+struct registry_delete {
+	enum lm_registry_kind kind;
+	const char *key;
+	int64_t expect_version;
+};
+
+static int registry_delete_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
+                              size_t object_id_len, struct lm_error *err)
+{
+	static const char *const what[] = {
+	    [LM_REG_POINT] = "crossing point",
+	    [LM_REG_SEGMENT] = "segment",
+	    [LM_REG_MARKER] = "marker",
+	};
+	const struct registry_delete *d = arg;
+	char id[LM_UUID_STRLEN] = "", natural[LM_CODE_MAX + 1] = "";
+	enum lm_qs qs;
+	int rc;
+
+	/* Resolve the code or pillar to the id inside the transaction. */
+	if (d->kind == LM_REG_POINT) {
+		struct lm_crossing_point p;
+		qs = lm_store_point_get(c, d->key, &p);
+		if (qs == LM_QS_ONE) {
+			memcpy(id, p.id, sizeof(id));
+			snprintf(natural, sizeof(natural), "%s", p.code);
+		}
+	} else if (d->kind == LM_REG_SEGMENT) {
+		struct lm_segment s;
+		qs = lm_store_segment_get(c, d->key, &s);
+		if (qs == LM_QS_ONE) {
+			memcpy(id, s.id, sizeof(id));
+			snprintf(natural, sizeof(natural), "%s", s.code);
+			lm_segment_release(&s);
+		}
+	} else {
+		struct lm_marker m;
+		qs = lm_store_marker_get(c, d->key, &m);
+		if (qs == LM_QS_ONE) {
+			memcpy(id, m.id, sizeof(id));
+			snprintf(natural, sizeof(natural), "%s", m.pillar);
+		}
+	}
+	if ((rc = lm__qs(app, c, qs, what[d->kind], err)))
+		return rc;
+	if (qs == LM_QS_NONE)
+		return lm_error_set(err, LM_ENOTFOUND, "", "no %s %s", what[d->kind], d->key);
+	snprintf(object_id, object_id_len, "%s", natural);
+	qs = lm_store_registry_delete(c, d->kind, id, d->expect_version);
+	if ((rc = lm__qs(app, c, qs, what[d->kind], err)))
+		return rc;
+	if (qs == LM_QS_NONE)
+		return lm_error_set(err, LM_ESTALE, "If-Match",
+		                    "%s %s changed since version %lld was read", what[d->kind],
+		                    natural, (long long)d->expect_version);
+	return 0;
+}
+
+int lm_app_registry_delete(struct lm_app *app, const struct lm_actor *a, enum lm_registry_kind kind,
+                           const char *key, int64_t expect_version, struct lm_error *err)
+{
+	static const char *const actions[] = {
+	    [LM_REG_POINT] = "crossing_point.delete",
+	    [LM_REG_SEGMENT] = "segment.delete",
+	    [LM_REG_MARKER] = "marker.delete",
+	};
+	static const char *const types[] = {
+	    [LM_REG_POINT] = "crossing_point",
+	    [LM_REG_SEGMENT] = "segment",
+	    [LM_REG_MARKER] = "marker",
+	};
+	struct registry_delete d = {kind, key, expect_version};
+	struct lm__write w;
+	struct lm_created out;
+	int rc;
+
+	if (kind < LM_REG_POINT || kind > LM_REG_MARKER)
+		LM_BUG("unknown registry kind");
+	w = (struct lm__write){
+	    actions[kind],      types[kind], NULL,
+	    registry_delete_fn, &d,          kind == LM_REG_POINT ? LM__INV_POINTS : 0};
+	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_WRITE, w.action, w.object_type, key, err)))
+		return rc;
+	return lm__write(app, a, &w, &out, err);
+}

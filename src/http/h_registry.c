@@ -725,3 +725,34 @@ out:
 	json_decref(body);
 	return rc;
 }
+
+/* ---- deletes ---------------------------------------------------------------------- */
+
+static int registry_delete(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp,
+                           enum lm_registry_kind kind)
+{
+	int64_t version;
+	int rc;
+
+	if ((rc = lm_req_if_match(req, &version, &ctx->err)) ||
+	    (rc = lm_app_registry_delete(ctx->app, &ctx->actor, kind, req->params[0], version,
+	                                 &ctx->err)))
+		return rc;
+	resp->status = 204;
+	return 0;
+}
+
+int h_point_delete(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
+{
+	return registry_delete(ctx, req, resp, LM_REG_POINT);
+}
+
+int h_segment_delete(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
+{
+	return registry_delete(ctx, req, resp, LM_REG_SEGMENT);
+}
+
+int h_marker_delete(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
+{
+	return registry_delete(ctx, req, resp, LM_REG_MARKER);
+}

@@ -132,18 +132,28 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 static void access_log(struct lm_server *srv, const struct lm_req *req, const struct lm_ctx *ctx,
                        int status, double secs)
 {
-	char ts[LM_TIME_STRLEN];
+	char ts[LM_TIME_STRLEN], cause[200] = "";
 
 	if (srv->cfg.log_level < LM_LOG_INFO && status < 500)
 		return;
 	lm_time_format(lm_time_now(), ts);
+	/* A 5xx carries its cause for the operator (the client only sees the request
+	 * id); made JSON-safe by dropping quotes, backslashes and control bytes. */
+	if (status >= 500 && ctx->err.msg[0]) {
+		size_t j = 0;
+		for (const char *p = ctx->err.msg; *p && j + 1 < sizeof(cause); p++)
+			if ((unsigned char)*p >= 0x20 && *p != '"' && *p != '\\')
+				cause[j++] = *p;
+		cause[j] = '\0';
+	}
 	/* Route pattern, never the raw path or query: those can carry personal data. */
 	fprintf(stderr,
 	        "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"request\",\"request_id\":\"%s\","
 	        "\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,"
-	        "\"user_id\":\"%s\"}\n",
+	        "\"user_id\":\"%s\"%s%s%s}\n",
 	        ts, status >= 500 ? "error" : "info", req->request_id, req->method, ctx->route,
-	        status, secs * 1000.0, ctx->actor.user_id);
+	        status, secs * 1000.0, ctx->actor.user_id, cause[0] ? ",\"error\":\"" : "", cause,
+	        cause[0] ? "\"" : "");
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct lm_resp *resp,

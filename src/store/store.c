@@ -333,3 +333,9 @@ enum lm_qs lm_store_inspection_list(struct lm_conn *c, const char *marker_id,
 {
 	return c->st->ops->inspection_list(c, marker_id, cb, ctx);
 }
+
+enum lm_qs lm_store_registry_delete(struct lm_conn *c, enum lm_registry_kind kind, const char *id,
+                                    int64_t expect_version)
+{
+	return c->st->ops->registry_delete(c, kind, id, expect_version);
+}

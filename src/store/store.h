@@ -103,11 +103,30 @@ void lm_store_rollback(struct lm_conn *c);
 /* Backend message for the last hard error on this connection (for logs; no personal data). */
 const char *lm_store_errmsg(struct lm_conn *c);
 /*
- * 1 when the last hard error on this connection was a uniqueness conflict
- * (a duplicate code, username, pillar, id or idempotency key): app/ answers
- * 409 instead of 500. 0 for any other error.
+ * What the last hard error on this connection was, when it was the data's
+ * fault rather than the database's: app/ answers 409 instead of 500.
  */
+enum lm_conflict {
+	LM_CONFLICT_NONE = 0,       /* any other error */
+	LM_CONFLICT_UNIQUE = 1,     /* a duplicate code, username, pillar, id or idempotency key */
+	LM_CONFLICT_REFERENCED = 2, /* a delete of something other records still refer to */
+};
 int lm_store_last_conflict(struct lm_conn *c);
+
+/* Registry objects that can be deleted while nothing refers to them. */
+enum lm_registry_kind {
+	LM_REG_POINT = 1,
+	LM_REG_SEGMENT = 2,
+	LM_REG_MARKER = 3,
+};
+/*
+ * Delete by id, compare-and-set on version: LM_QS_ONE when deleted,
+ * LM_QS_NONE when the version moved or it is gone, LM_QS_HARD with
+ * LM_CONFLICT_REFERENCED when status changes, inspections or markers still
+ * point at it (history is never deleted with it).
+ */
+enum lm_qs lm_store_registry_delete(struct lm_conn *c, enum lm_registry_kind kind, const char *id,
+                                    int64_t expect_version);
 
 /*
  * Keyset page: rows whose key is > after ("" = from the start), at most

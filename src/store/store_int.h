@@ -61,6 +61,8 @@ struct lm_store_ops {
 
 	const char *(*errmsg)(struct lm_conn *c);
 	int (*last_conflict)(struct lm_conn *c);
+	enum lm_qs (*registry_delete)(struct lm_conn *c, enum lm_registry_kind kind, const char *id,
+	                              int64_t expect_version);
 
 	enum lm_qs (*agency_insert)(struct lm_conn *c, const struct lm_agency *a);
 	enum lm_qs (*agency_get)(struct lm_conn *c, const char *id_or_code, struct lm_agency *out);

@@ -545,6 +545,39 @@ static void test_marker_crud_and_inspection(void **state)
 	assert_string_equal(lt_json_str(r.json, "condition"), "damaged");
 	assert_true(fabs(num(r.json, "position/lat") - 25.0) < 1e-9);
 	lt_resp_release(&r);
+	/* A marker registered by mistake is deleted by the administrator, with If-Match;
+	 * one with inspections keeps its history and cannot be. */
+	req("GET", "/api/v1/markers/RG-127.1", admin_tok, NULL, NULL, &r);
+	lt_resp_etag(&r, etag, sizeof(etag));
+	lt_resp_release(&r);
+	req("DELETE", "/api/v1/markers/RG-127.1", admin_tok, NULL, NULL, &r);
+	assert_true(lt_is_problem(&r, 428));
+	lt_resp_release(&r);
+	req("DELETE", "/api/v1/markers/RG-127.1", admin_tok, NULL,
+	    (const char *const[]){"If-Match: \"v999\"", NULL}, &r);
+	assert_true(lt_is_problem(&r, 412));
+	lt_resp_release(&r);
+	snprintf(hdr, sizeof(hdr), "If-Match: \"%s\"", etag);
+	req("DELETE", "/api/v1/markers/RG-127.1", officer_tok, NULL, h, &r);
+	assert_true(lt_is_problem(&r, 403));
+	lt_resp_release(&r);
+	req("DELETE", "/api/v1/markers/RG-127.1", admin_tok, NULL, h, &r);
+	LT_ASSERT_STATUS(&r, 204);
+	lt_resp_release(&r);
+	req("GET", "/api/v1/markers/RG-127.1", admin_tok, NULL, NULL, &r);
+	assert_true(lt_is_problem(&r, 404));
+	lt_resp_release(&r);
+	req("GET", "/api/v1/markers/D-010", admin_tok, NULL, NULL, &r);
+	lt_resp_etag(&r, etag, sizeof(etag));
+	lt_resp_release(&r);
+	snprintf(hdr, sizeof(hdr), "If-Match: \"%s\"", etag);
+	req("DELETE", "/api/v1/markers/D-010", admin_tok, NULL, h, &r);
+	assert_true(lt_is_problem(&r, 409));
+	lt_resp_release(&r);
+	req("GET", "/api/v1/markers/D-010/inspections", admin_tok, NULL, NULL, &r);
+	LT_ASSERT_STATUS(&r, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
+	lt_resp_release(&r);
 }
 
 /* ---- GeoJSON ------------------------------------------------------------------- */

@@ -137,6 +137,14 @@ static const struct row matrix[] = {
 	 "{\"inspected_at\":\"2025-06-01T03:00:00Z\",\"condition\":\"damaged\","
 	 "\"note\":\"role test $R\"}", 0, {201, 201, 403, 201, 403, 403}},
 
+	/* Deletes: admin only; these objects have history, so even the admin gets 409. */
+	{"/api/v1/crossing-points/{code}", "DELETE", "/api/v1/crossing-points/CNRUI", NULL,
+	 IF_MATCH, ADMIN_ONLY(409)},
+	{"/api/v1/segments/{code}", "DELETE", "/api/v1/segments/CN-MM-01", NULL, IF_MATCH,
+	 ADMIN_ONLY(409)},
+	{"/api/v1/markers/{pillar}", "DELETE", "/api/v1/markers/D-003", NULL, IF_MATCH,
+	 ADMIN_ONLY(409)},
+
 	/* Separation of duties: the administrator cannot read the audit log. */
 	{"/api/v1/audit", "GET", "/api/v1/audit", NULL, 0, {403, 403, 403, 403, 200, 403}},
 

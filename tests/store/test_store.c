@@ -1346,6 +1346,12 @@ static void test_markers_and_inspections(void **state)
 		assert_int_equal(lm_store_inspection_latest(c, q.id, &latest), LM_QS_NONE);
 	}
 	assert_int_equal(lm_store_inspection_list(c, m.id, inspection_key, &k), 4);
+	/* With inspections, the marker cannot be deleted: its history stays. */
+	assert_int_equal(lm_store_registry_delete(c, LM_REG_MARKER, m.id, 3), LM_QS_HARD);
+	assert_int_equal(lm_store_last_conflict(c), LM_CONFLICT_REFERENCED);
+	assert_int_equal(lm_store_registry_delete(c, LM_REG_MARKER, q.id, 99), LM_QS_NONE);
+	assert_int_equal(lm_store_registry_delete(c, LM_REG_MARKER, q.id, 1), LM_QS_ONE);
+	assert_int_equal(lm_store_marker_get(c, q.id, &got), LM_QS_NONE);
 	assert_string_equal(k.k[0], in[1].id);
 	assert_string_equal(k.k[1], in[3].id);
 	assert_string_equal(k.k[2], in[0].id);

@@ -38,7 +38,11 @@ enum lm_qs lm__sq_error(struct sq_conn *c, int rc)
 
 	snprintf(c->errmsg, sizeof(c->errmsg), "%s",
 	         c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
-	c->conflict = rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
+	c->last_rc = rc;
+	/* A broken foreign key means "still referenced" only for a delete: that caller says so. */
+	c->conflict = rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY
+	                  ? LM_CONFLICT_UNIQUE
+	                  : LM_CONFLICT_NONE;
 	/* Busy / locked clear up when the other transaction ends: worth a retry. */
 	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
 		return LM_QS_SOFT;
@@ -742,6 +746,7 @@ const struct lm_store_ops lm__sqlite_ops = {
     .data_version = sq_data_version,
     .errmsg = sq_errmsg,
     .last_conflict = sq_last_conflict,
+    .registry_delete = lm__sq_registry_delete,
     .agency_insert = lm__sq_agency_insert,
     .agency_get = lm__sq_agency_get,
     .agency_list = lm__sq_agency_list,

@@ -593,3 +593,40 @@ enum lm_qs lm__sq_inspection_latest(struct lm_conn *conn, const char *marker_id,
 	*at = found;
 	return LM_QS_ONE;
 }
+
+enum lm_qs lm__sq_registry_delete(struct lm_conn *conn, enum lm_registry_kind kind, const char *id,
+                                  int64_t expect_version)
+{
+	/* Fixed statements per kind: nothing from the caller reaches the SQL text. */
+	static const struct {
+		enum sq_stmt_id stmt;
+		const char *sql;
+	} del[] = {
+	    [LM_REG_POINT] = {SQ_POINT_DELETE,
+	                      "DELETE FROM crossing_points WHERE id = ? AND version = ?"},
+	    [LM_REG_SEGMENT] = {SQ_SEGMENT_DELETE,
+	                        "DELETE FROM segments WHERE id = ? AND version = ?"},
+	    [LM_REG_MARKER] = {SQ_MARKER_DELETE,
+	                       "DELETE FROM markers WHERE id = ? AND version = ?"},
+	};
+	struct sq_conn *c = lm__sq_conn(conn);
+	sqlite3_stmt *st;
+	struct sq_bind b;
+	enum lm_qs qs;
+
+	if (kind < LM_REG_POINT || kind > LM_REG_MARKER)
+		LM_BUG("unknown registry kind");
+	if (!(st = lm__sq_stmt(c, del[kind].stmt, del[kind].sql)))
+		return LM_QS_HARD;
+	lm__sq_bind_start(&b, c, st);
+	lm__sq_b_text(&b, id, LM_UUID_STRLEN);
+	lm__sq_b_int(&b, expect_version);
+	if ((qs = lm__sq_bind_end(&b)) < 0)
+		return qs;
+	qs = lm__sq_run(c, st);
+	/* ON DELETE RESTRICT reports SQLITE_CONSTRAINT_TRIGGER, a deferred check
+	 * SQLITE_CONSTRAINT_FOREIGNKEY: for a delete, any constraint means "referenced". */
+	if (qs == LM_QS_HARD && (c->last_rc & 0xff) == SQLITE_CONSTRAINT)
+		c->conflict = LM_CONFLICT_REFERENCED;
+	return qs;
+}

@@ -117,6 +117,9 @@ enum sq_stmt_id {
 
 	SQ_INSPECTION_INSERT,
 	SQ_INSPECTION_LATEST,
+	SQ_POINT_DELETE,
+	SQ_SEGMENT_DELETE,
+	SQ_MARKER_DELETE,
 	SQ_INSPECTION_LIST,
 
 	SQ__COUNT
@@ -131,7 +134,8 @@ struct sq_conn {
 	sqlite3_stmt *stmt[SQ__COUNT];
 	int is_writer;
 	int busy;         /* handed out; guarded by st->mu */
-	int conflict;     /* the last hard error was a UNIQUE / PRIMARY KEY violation */
+	int conflict;     /* enum lm_conflict of the last hard error */
+	int last_rc;      /* extended SQLite code of the last error recorded */
 	char errmsg[256]; /* the last hard or soft error, for logs */
 };
 
@@ -337,6 +341,8 @@ enum lm_qs lm__sq_marker_set_condition(struct lm_conn *c, const char *id,
                                        int64_t expect_version);
 enum lm_qs lm__sq_marker_list(struct lm_conn *c, const struct lm_page *pg,
                               int (*cb)(void *ctx, const struct lm_marker *m), void *ctx);
+enum lm_qs lm__sq_registry_delete(struct lm_conn *c, enum lm_registry_kind kind, const char *id,
+                                  int64_t expect_version);
 enum lm_qs lm__sq_inspection_latest(struct lm_conn *c, const char *marker_id, lm_time_ms *at);
 enum lm_qs lm__sq_inspection_insert(struct lm_conn *c, const struct lm_inspection *i);
 enum lm_qs lm__sq_inspection_list(struct lm_conn *c, const char *marker_id,
