@@ -151,6 +151,14 @@ int lm_app_user_update(struct lm_app *app, const struct lm_actor *a, const struc
 /* Set a new password and revoke the user's sessions. */
 int lm_app_user_set_password(struct lm_app *app, const struct lm_actor *a, const char *key,
                              const char *password, struct lm_error *err);
+/*
+ * The caller changes their own password, proving the current one (wrong
+ * guesses count against the login throttle). Every session of theirs is
+ * revoked, this one included: they log in again with the new password.
+ * `ip` is where the request came from, for the throttle.
+ */
+int lm_app_change_own_password(struct lm_app *app, const struct lm_actor *a, const char *current,
+                               const char *password, lm_time_ms *retry_after, struct lm_error *err);
 /* Generate a readable random password of `len` characters into out (len + 1 bytes). */
 void lm_app_random_password(char *out, size_t len);
 

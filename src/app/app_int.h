@@ -47,6 +47,10 @@ struct lm_app {
 	pthread_t writer;
 };
 
+/* Store a new password for user `key` (already checked) and revoke their sessions. */
+int lm__set_password(struct lm_app *app, const struct lm_actor *a, const char *key,
+                     const char *password, const char *action, struct lm_error *err);
+int lm__check_password(const char *pw, struct lm_error *err);
 /* argon2id string for a password (libsodium's interactive limits). */
 int lm__hash_password(const char *password, char out[LM_PWHASH_MAX + 1]);
 

@@ -302,3 +302,46 @@ void lm_app_random_password(char *out, size_t len)
 		out[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
 	out[len] = '\0';
 }
+
+int lm_app_change_own_password(struct lm_app *app, const struct lm_actor *a, const char *current,
+                               const char *password, lm_time_ms *retry_after, struct lm_error *err)
+{
+	lm_time_ms now = lm_time_now(), wait;
+	struct lm_conn *c;
+	struct lm_user u;
+	enum lm_qs qs;
+	int rc;
+
+	*retry_after = 0;
+	if (!a->user_id[0])
+		return lm_error_set(err, LM_EFORBIDDEN, "", "only a signed-in user has a password");
+	wait = throttle_wait(app, a->username, a->ip, now);
+	if (wait > 0) {
+		*retry_after = wait;
+		return lm_error_set(err, LM_ERATELIMIT, "",
+		                    "too many wrong passwords; try again in %lld s",
+		                    (long long)((wait + 999) / 1000));
+	}
+	if ((rc = lm__check_password(password, err))) {
+		snprintf(err->field, sizeof(err->field), "new_password");
+		return rc;
+	}
+	c = lm_store_acquire(app->st, LM_CONN_READ);
+	qs = lm_store_user_get(c, a->user_id, &u);
+	rc = lm__qs(app, c, qs, "user", err);
+	lm_store_release(c);
+	if (rc)
+		return rc;
+	if (qs == LM_QS_NONE || !u.pw_hash[0] || strlen(current) > LM_PASSWORD_MAX ||
+	    crypto_pwhash_str_verify(u.pw_hash, current, strlen(current)) != 0) {
+		throttle_fail(app, a->username, a->ip, now);
+		sodium_memzero(u.pw_hash, sizeof(u.pw_hash));
+		return lm_error_set(err, LM_EINVAL, "current_password",
+		                    "is not your current password");
+	}
+	sodium_memzero(u.pw_hash, sizeof(u.pw_hash));
+	if (strcmp(current, password) == 0)
+		return lm_error_set(err, LM_EINVAL, "new_password",
+		                    "must differ from the current password");
+	return lm__set_password(app, a, a->user_id, password, "user.change_own_password", err);
+}

@@ -112,7 +112,6 @@ static int check_username(const char *s, struct lm_error *err)
 	return 0;
 }
 
-int lm__check_password(const char *pw, struct lm_error *err);
 int lm__check_password(const char *pw, struct lm_error *err)
 {
 	size_t n = strlen(pw);
@@ -456,19 +455,28 @@ static int password_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *o
 	              err);
 }
 
-int lm_app_user_set_password(struct lm_app *app, const struct lm_actor *a, const char *key,
-                             const char *password, struct lm_error *err)
+int lm__set_password(struct lm_app *app, const struct lm_actor *a, const char *key,
+                     const char *password, const char *action, struct lm_error *err)
 {
 	struct pw_write pw = {key, ""};
-	struct lm__write w = {"user.set_password", "user", NULL,
-	                      password_fn,         &pw,    LM__INV_SESSIONS};
+	struct lm__write w = {action, "user", NULL, password_fn, &pw, LM__INV_SESSIONS};
 	struct lm_created out;
 	int rc;
 
-	if ((rc = lm__require(app, a, LM_PERM_USER_WRITE, w.action, w.object_type, key, err)) ||
-	    (rc = lm__check_password(password, err)))
-		return rc;
 	if ((rc = lm__hash_password(password, pw.hash)))
 		return lm_error_set(err, rc, "password", "cannot hash the password");
-	return lm__write(app, a, &w, &out, err);
+	rc = lm__write(app, a, &w, &out, err);
+	sodium_memzero(pw.hash, sizeof(pw.hash));
+	return rc;
+}
+
+int lm_app_user_set_password(struct lm_app *app, const struct lm_actor *a, const char *key,
+                             const char *password, struct lm_error *err)
+{
+	int rc;
+
+	if ((rc = lm__require(app, a, LM_PERM_USER_WRITE, "user.set_password", "user", key, err)) ||
+	    (rc = lm__check_password(password, err)))
+		return rc;
+	return lm__set_password(app, a, key, password, "user.set_password", err);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +203,34 @@ int h_me(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 	lm_resp_etag(resp, v.user.version);
 	lm_resp_header(resp, "Cache-Control", "no-store");
 	return lm_resp_json(resp, 200, user_json(&v));
+}
+
+int h_me_password(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
+{
+	static const char *const allowed[] = {"current_password", "new_password", NULL};
+	char current[LM_PASSWORD_MAX + 1] = "", password[LM_PASSWORD_MAX + 1] = "";
+	lm_time_ms retry = 0;
+	json_t *body = NULL;
+	int rc;
+
+	if ((rc = lm_json_body(req, &body, &ctx->err)) ||
+	    (rc = lm_json_only(body, allowed, "", &ctx->err)) ||
+	    (rc = lm_json_str(body, "current_password", current, sizeof(current), 1,
+	                      "current_password", &ctx->err)) ||
+	    (rc = lm_json_str(body, "new_password", password, sizeof(password), 1, "new_password",
+	                      &ctx->err)))
+		goto out;
+	rc =
+	    lm_app_change_own_password(ctx->app, &ctx->actor, current, password, &retry, &ctx->err);
+	if (rc == LM_ERATELIMIT)
+		lm_resp_header(resp, "Retry-After", "%lld", (long long)((retry + 999) / 1000));
+	if (!rc)
+		resp->status = 204;
+out:
+	sodium_memzero(current, sizeof(current));
+	sodium_memzero(password, sizeof(password));
+	json_decref(body);
+	return rc;
 }
 
 /* ---- audit ----------------------------------------------------------------- */

@@ -184,6 +184,7 @@ int h_static(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_session_create(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_session_delete(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_me(struct lm_ctx *, struct lm_req *, struct lm_resp *);
+int h_me_password(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_agency_list(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_agency_create(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_agency_get(struct lm_ctx *, struct lm_req *, struct lm_resp *);

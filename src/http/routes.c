@@ -25,6 +25,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/sessions", h_session_create, LM_ROUTE_PUBLIC},
     {"DELETE", "/api/v1/sessions/current", h_session_delete, 0},
     {"GET", "/api/v1/me", h_me, 0},
+    {"POST", "/api/v1/me/password", h_me_password, 0},
     {"GET", "/api/v1/agencies", h_agency_list, 0},
     {"POST", "/api/v1/agencies", h_agency_create, 0},
     {"GET", "/api/v1/agencies/{id}", h_agency_get, 0},

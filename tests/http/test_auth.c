@@ -451,6 +451,51 @@ static void test_password_reset_revokes_sessions(void **state)
 	free(tok);
 }
 
+/* A user replaces the password the administrator gave them. */
+static void test_change_own_password(void **state)
+{
+	char *tok = lt_login(&srv, "auditor.ministry", LT_DEMO_PASSWORD);
+	struct lt_resp r;
+
+	(void)state;
+	assert_non_null(tok);
+	assert_int_equal(get_status("/api/v1/me", tok), 200);
+	assert_int_equal(lt_request(&srv, "POST", "/api/v1/me/password", tok,
+	                            "{\"current_password\":\"not-it-at-all\","
+	                            "\"new_password\":\"my-own-passphrase-2026\"}",
+	                            NULL, &r),
+	                 0);
+	assert_true(lt_is_problem(&r, 422));
+	assert_string_equal(lt_json_str(r.json, "errors/0/field"), "current_password");
+	lt_resp_release(&r);
+	assert_int_equal(lt_request(&srv, "POST", "/api/v1/me/password", tok,
+	                            "{\"current_password\":\"" LT_DEMO_PASSWORD "\","
+	                            "\"new_password\":\"short\"}",
+	                            NULL, &r),
+	                 0);
+	assert_true(lt_is_problem(&r, 422));
+	assert_string_equal(lt_json_str(r.json, "errors/0/field"), "new_password");
+	lt_resp_release(&r);
+	assert_int_equal(get_status("/api/v1/me", tok), 200); /* nothing changed so far */
+	assert_int_equal(lt_request(&srv, "POST", "/api/v1/me/password", tok,
+	                            "{\"current_password\":\"" LT_DEMO_PASSWORD "\","
+	                            "\"new_password\":\"my-own-passphrase-2026\"}",
+	                            NULL, &r),
+	                 0);
+	LT_ASSERT_STATUS(&r, 204);
+	lt_resp_release(&r);
+	/* Signed out everywhere; only the new password works. */
+	assert_int_equal(get_status("/api/v1/me", tok), 401);
+	free(tok);
+	login_raw("auditor.ministry", LT_DEMO_PASSWORD, &r);
+	assert_true(lt_is_problem(&r, 401));
+	lt_resp_release(&r);
+	tok = lt_login(&srv, "auditor.ministry", "my-own-passphrase-2026");
+	assert_non_null(tok);
+	assert_int_equal(get_status("/api/v1/me", tok), 200);
+	free(tok);
+}
+
 static void test_cached_resources_still_need_a_valid_token(void **state)
 {
 	static const char *const bad[] = {
@@ -538,6 +583,7 @@ int main(void)
 	    cmocka_unit_test(test_repeated_failures_slow_the_account_down),
 	    cmocka_unit_test(test_disabled_user_is_locked_out),
 	    cmocka_unit_test(test_password_reset_revokes_sessions),
+	    cmocka_unit_test(test_change_own_password),
 	    cmocka_unit_test(test_cached_resources_still_need_a_valid_token),
 	    cmocka_unit_test(test_cli_changes_reach_the_running_server),
 	};

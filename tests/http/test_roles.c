@@ -69,6 +69,10 @@ static const struct row matrix[] = {
 	{"/api/v1/sessions/current", "DELETE", "/api/v1/sessions/current", NULL, FRESH_TOKEN,
 	 ALL(204)},
 	{"/api/v1/me", "GET", "/api/v1/me", NULL, 0, ALL(200)},
+	/* Everyone may change their own password; a wrong current one is 422, never a change. */
+	{"/api/v1/me/password", "POST", "/api/v1/me/password",
+	 "{\"current_password\":\"not-my-password-$R\",\"new_password\":\"role-test-new-password\"}",
+	 0, ALL(422)},
 
 	{"/api/v1/agencies", "GET", "/api/v1/agencies", NULL, 0, ALL(200)},
 	{"/api/v1/agencies", "POST", "/api/v1/agencies",
