@@ -116,6 +116,9 @@ int lm_app_agency_create(struct lm_app *app, const struct lm_actor *a,
                          struct lm_created *out, struct lm_error *err);
 int lm_app_agency_get(struct lm_app *app, const struct lm_actor *a, const char *key,
                       struct lm_agency *out, struct lm_error *err);
+/* Name, kind and country; the code never changes. LM_ESTALE when the version moved. */
+int lm_app_agency_update(struct lm_app *app, const struct lm_actor *a, const struct lm_agency *in,
+                         int64_t expect_version, struct lm_error *err);
 int lm_app_agency_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
                        int (*cb)(void *ctx, const struct lm_agency *ag), void *ctx,
                        struct lm_error *err);

@@ -61,6 +61,55 @@ int lm_app_agency_create(struct lm_app *app, const struct lm_actor *a,
 	return lm__write(app, a, &w, out, err);
 }
 
+struct agency_update {
+	const struct lm_agency *in;
+	int64_t expect_version;
+};
+
+static int agency_update_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
+                            size_t object_id_len, struct lm_error *err)
+{
+	const struct agency_update *u = arg;
+	struct lm_agency cur;
+	enum lm_qs qs;
+	int rc;
+
+	qs = lm_store_agency_get(c, u->in->id[0] ? u->in->id : u->in->code, &cur);
+	if ((rc = lm__qs(app, c, qs, "agency", err)))
+		return rc;
+	if (qs == LM_QS_NONE)
+		return lm_error_set(err, LM_ENOTFOUND, "", "no agency %s", u->in->code);
+	snprintf(object_id, object_id_len, "%s", cur.id);
+	if (strcmp(cur.code, u->in->code) != 0)
+		return lm_error_set(err, LM_EINVAL, "code", "an agency's code cannot change");
+	memcpy(cur.name, u->in->name, sizeof(cur.name));
+	memcpy(cur.kind, u->in->kind, sizeof(cur.kind));
+	memcpy(cur.country, u->in->country, sizeof(cur.country));
+	qs = lm_store_agency_update(c, &cur, u->expect_version);
+	if ((rc = lm__qs(app, c, qs, "agency", err)))
+		return rc;
+	if (qs == LM_QS_NONE)
+		return lm_error_set(err, LM_ESTALE, "If-Match",
+		                    "agency %s changed since version %lld was read", cur.code,
+		                    (long long)u->expect_version);
+	return 0;
+}
+
+int lm_app_agency_update(struct lm_app *app, const struct lm_actor *a, const struct lm_agency *in,
+                         int64_t expect_version, struct lm_error *err)
+{
+	struct agency_update u = {in, expect_version};
+	struct lm__write w = {"agency.update", "agency", NULL, agency_update_fn, &u, 0};
+	struct lm_created out;
+	int rc;
+
+	if ((rc = lm__require(app, a, LM_PERM_AGENCY_WRITE, w.action, w.object_type, in->code,
+	                      err)) ||
+	    (rc = check_agency(in, err)))
+		return rc;
+	return lm__write(app, a, &w, &out, err);
+}
+
 int lm_app_agency_get(struct lm_app *app, const struct lm_actor *a, const char *key,
                       struct lm_agency *out, struct lm_error *err)
 {

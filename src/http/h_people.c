@@ -72,6 +72,38 @@ out:
 	return rc;
 }
 
+int h_agency_patch(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
+{
+	static const char *const allowed[] = {"code", "name", "kind", "country", NULL};
+	struct lm_agency a;
+	json_t *body = NULL;
+	int64_t version;
+	int rc;
+
+	if ((rc = lm_req_if_match(req, &version, &ctx->err)) ||
+	    (rc = lm_json_body(req, &body, &ctx->err)) ||
+	    (rc = lm_json_only(body, allowed, "", &ctx->err)) ||
+	    (rc = lm_app_agency_get(ctx->app, &ctx->actor, req->params[0], &a, &ctx->err)) ||
+	    (rc = lm_json_str(body, "code", a.code, sizeof(a.code), 0, "code", &ctx->err)) ||
+	    (rc = lm_json_str(body, "name", a.name, sizeof(a.name), 0, "name", &ctx->err)) ||
+	    (rc = lm_json_str(body, "kind", a.kind, sizeof(a.kind), 0, "kind", &ctx->err)) ||
+	    (rc = lm_json_str(body, "country", a.country, sizeof(a.country), 0, "country",
+	                      &ctx->err)) ||
+	    (rc = lm_app_agency_update(ctx->app, &ctx->actor, &a, version, &ctx->err)))
+		goto out;
+	{
+		char id[LM_UUID_STRLEN]; /* the key must not live in the struct being filled */
+		snprintf(id, sizeof(id), "%s", a.id);
+		if ((rc = lm_app_agency_get(ctx->app, &ctx->actor, id, &a, &ctx->err)))
+			goto out;
+	}
+	lm_resp_etag(resp, a.version);
+	rc = lm_resp_json(resp, 200, agency_json(&a));
+out:
+	json_decref(body);
+	return rc;
+}
+
 /* ---- users ------------------------------------------------------------------ */
 
 static int user_row(void *ctx, const struct lm_user_view *v)

@@ -188,6 +188,7 @@ int h_me_password(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_agency_list(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_agency_create(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_agency_get(struct lm_ctx *, struct lm_req *, struct lm_resp *);
+int h_agency_patch(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_user_list(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_user_create(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_user_get(struct lm_ctx *, struct lm_req *, struct lm_resp *);

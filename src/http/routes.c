@@ -29,6 +29,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/agencies", h_agency_list, 0},
     {"POST", "/api/v1/agencies", h_agency_create, 0},
     {"GET", "/api/v1/agencies/{id}", h_agency_get, 0},
+    {"PATCH", "/api/v1/agencies/{id}", h_agency_patch, 0},
     {"GET", "/api/v1/users", h_user_list, 0},
     {"POST", "/api/v1/users", h_user_create, 0},
     {"GET", "/api/v1/users/{id}", h_user_get, 0},

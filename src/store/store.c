@@ -339,3 +339,9 @@ enum lm_qs lm_store_registry_delete(struct lm_conn *c, enum lm_registry_kind kin
 {
 	return c->st->ops->registry_delete(c, kind, id, expect_version);
 }
+
+enum lm_qs lm_store_agency_update(struct lm_conn *c, const struct lm_agency *a,
+                                  int64_t expect_version)
+{
+	return c->st->ops->agency_update(c, a, expect_version);
+}

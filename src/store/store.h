@@ -157,6 +157,9 @@ struct lm_agency {
 
 enum lm_qs lm_store_agency_insert(struct lm_conn *c, const struct lm_agency *a);
 enum lm_qs lm_store_agency_get(struct lm_conn *c, const char *id_or_code, struct lm_agency *out);
+/* Name, kind and country (the code is the agency's identity); compare-and-set on version. */
+enum lm_qs lm_store_agency_update(struct lm_conn *c, const struct lm_agency *a,
+                                  int64_t expect_version);
 enum lm_qs lm_store_agency_list(struct lm_conn *c, const struct lm_page *pg,
                                 int (*cb)(void *ctx, const struct lm_agency *a), void *ctx);
 

@@ -66,6 +66,8 @@ struct lm_store_ops {
 
 	enum lm_qs (*agency_insert)(struct lm_conn *c, const struct lm_agency *a);
 	enum lm_qs (*agency_get)(struct lm_conn *c, const char *id_or_code, struct lm_agency *out);
+	enum lm_qs (*agency_update)(struct lm_conn *c, const struct lm_agency *a,
+	                            int64_t expect_version);
 	enum lm_qs (*agency_list)(struct lm_conn *c, const struct lm_page *pg,
 	                          int (*cb)(void *ctx, const struct lm_agency *a), void *ctx);
 

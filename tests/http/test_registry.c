@@ -582,6 +582,41 @@ static void test_marker_crud_and_inspection(void **state)
 
 /* ---- GeoJSON ------------------------------------------------------------------- */
 
+/* Agencies: name, kind and country change under If-Match; the code never does. */
+static void test_agency_update(void **state)
+{
+	struct lt_resp r;
+	char etag[32], hdr[64];
+	const char *h[] = {hdr, NULL};
+
+	(void)state;
+	req("GET", "/api/v1/agencies/CN-GOV-RUILI", admin_tok, NULL, NULL, &r);
+	LT_ASSERT_STATUS(&r, 200);
+	lt_resp_etag(&r, etag, sizeof(etag));
+	lt_resp_release(&r);
+	snprintf(hdr, sizeof(hdr), "If-Match: \"%s\"", etag);
+	req("PATCH", "/api/v1/agencies/CN-GOV-RUILI", admin_tok, "{\"code\":\"CN-GOV-X\"}", h, &r);
+	assert_true(lt_is_problem(&r, 422));
+	assert_string_equal(lt_json_str(r.json, "errors/0/field"), "code");
+	lt_resp_release(&r);
+	req("PATCH", "/api/v1/agencies/CN-GOV-RUILI", admin_tok, "{\"kind\":\"bakery\"}", h, &r);
+	assert_true(lt_is_problem(&r, 422));
+	assert_string_equal(lt_json_str(r.json, "errors/0/field"), "kind");
+	lt_resp_release(&r);
+	req("PATCH", "/api/v1/agencies/CN-GOV-RUILI", admin_tok,
+	    "{\"name\":\"Ruili City People's Government (demo, renamed)\"}", h, &r);
+	LT_ASSERT_STATUS(&r, 200);
+	assert_string_equal(lt_json_str(r.json, "name"),
+	                    "Ruili City People's Government (demo, renamed)");
+	assert_string_equal(lt_json_str(r.json, "code"), "CN-GOV-RUILI");
+	assert_string_equal(lt_json_str(r.json, "kind"), "local_government");
+	lt_resp_release(&r);
+	/* The same ETag again is stale now. */
+	req("PATCH", "/api/v1/agencies/CN-GOV-RUILI", admin_tok, "{\"name\":\"x\"}", h, &r);
+	assert_true(lt_is_problem(&r, 412));
+	lt_resp_release(&r);
+}
+
 static void check_feature_collection(json_t *fc, const char *geometry, size_t min)
 {
 	size_t i;
@@ -676,6 +711,7 @@ int main(void)
 	    cmocka_unit_test(test_segment_crud_and_length),
 	    cmocka_unit_test(test_segment_code_change_is_consistent),
 	    cmocka_unit_test(test_marker_crud_and_inspection),
+	    cmocka_unit_test(test_agency_update),
 	    cmocka_unit_test(test_geojson_export),
 	};
 

@@ -79,6 +79,8 @@ static const struct row matrix[] = {
 	 "{\"code\":\"RT-$U\",\"name\":\"Role test $R\",\"kind\":\"other\",\"country\":\"CN\"}", 0,
 	 ADMIN_ONLY(201)},
 	{"/api/v1/agencies/{id}", "GET", "/api/v1/agencies/CN-IMM-RUILI", NULL, 0, ALL(200)},
+	{"/api/v1/agencies/{id}", "PATCH", "/api/v1/agencies/CN-HEALTH-RUILI",
+	 "{\"name\":\"Role test $R\"}", IF_MATCH, ADMIN_ONLY(200)},
 
 	/* Staff accounts are personal data: admin and auditor only, and only with a purpose. */
 	{"/api/v1/users", "GET", "/api/v1/users", NULL, 0, {403, 403, 403, 422, 422, 403}},

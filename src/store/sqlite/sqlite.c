@@ -749,6 +749,7 @@ const struct lm_store_ops lm__sqlite_ops = {
     .registry_delete = lm__sq_registry_delete,
     .agency_insert = lm__sq_agency_insert,
     .agency_get = lm__sq_agency_get,
+    .agency_update = lm__sq_agency_update,
     .agency_list = lm__sq_agency_list,
     .user_insert = lm__sq_user_insert,
     .user_get = lm__sq_user_get,

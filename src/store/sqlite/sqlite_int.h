@@ -117,6 +117,7 @@ enum sq_stmt_id {
 
 	SQ_INSPECTION_INSERT,
 	SQ_INSPECTION_LATEST,
+	SQ_AGENCY_UPDATE,
 	SQ_POINT_DELETE,
 	SQ_SEGMENT_DELETE,
 	SQ_MARKER_DELETE,
@@ -343,6 +344,8 @@ enum lm_qs lm__sq_marker_list(struct lm_conn *c, const struct lm_page *pg,
                               int (*cb)(void *ctx, const struct lm_marker *m), void *ctx);
 enum lm_qs lm__sq_registry_delete(struct lm_conn *c, enum lm_registry_kind kind, const char *id,
                                   int64_t expect_version);
+enum lm_qs lm__sq_agency_update(struct lm_conn *c, const struct lm_agency *a,
+                                int64_t expect_version);
 enum lm_qs lm__sq_inspection_latest(struct lm_conn *c, const char *marker_id, lm_time_ms *at);
 enum lm_qs lm__sq_inspection_insert(struct lm_conn *c, const struct lm_inspection *i);
 enum lm_qs lm__sq_inspection_list(struct lm_conn *c, const char *marker_id,

@@ -34,6 +34,29 @@ SQ_ROW_INTO(agency, struct lm_agency)
 
 SQ_ROW_EACH(agency, struct lm_agency)
 
+enum lm_qs lm__sq_agency_update(struct lm_conn *conn, const struct lm_agency *a,
+                                int64_t expect_version)
+{
+	struct sq_conn *c = lm__sq_conn(conn);
+	sqlite3_stmt *st = lm__sq_stmt(c, SQ_AGENCY_UPDATE,
+	                               "UPDATE agencies SET name = ?, kind = ?, country = ?,"
+	                               " version = version + 1 WHERE id = ? AND version = ?");
+	struct sq_bind b;
+	enum lm_qs qs;
+
+	if (!st)
+		return LM_QS_HARD;
+	lm__sq_bind_start(&b, c, st);
+	SQ_B_TEXT(&b, a->name);
+	SQ_B_TEXT(&b, a->kind);
+	SQ_B_TEXT(&b, a->country);
+	SQ_B_TEXT(&b, a->id);
+	lm__sq_b_int(&b, expect_version);
+	if ((qs = lm__sq_bind_end(&b)) < 0)
+		return qs;
+	return lm__sq_run(c, st);
+}
+
 enum lm_qs lm__sq_agency_insert(struct lm_conn *conn, const struct lm_agency *a)
 {
 	struct sq_conn *c = lm__sq_conn(conn);
