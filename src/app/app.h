@@ -186,8 +186,10 @@ int lm_app_status_set(struct lm_app *app, const struct lm_actor *a, const struct
 
 struct lm_status_report {
 	struct lm_crossing_point point;
-	struct lm_status_answer answer;
+	struct lm_status_answer answer;     /* combined over the parts (core/status.h) */
 	struct lm_status_change decided_by; /* valid when answer.rule >= 0 */
+	struct lm_status_part parts[LM_STATUS_PARTS_MAX]; /* per direction and mode */
+	size_t nparts;
 };
 
 int lm_app_status_at(struct lm_app *app, const struct lm_actor *a, const char *point_key,

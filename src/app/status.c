@@ -176,7 +176,9 @@ int lm_app_status_at(struct lm_app *app, const struct lm_actor *a, const char *p
 		rc = lm_error_set(err, LM_ENOMEM, "", "out of memory");
 		goto out;
 	}
-	rc = lm_status_at(&hours, out->point.tz, rules, cv.n, q, &out->answer, err);
+	/* Unnamed direction or mode means "each of them", never "all at once". */
+	rc = lm_status_overall(&hours, out->point.tz, rules, cv.n, q, out->point.modes,
+	                       &out->answer, out->parts, &out->nparts, err);
 	if (!rc && out->answer.rule >= 0)
 		out->decided_by = cv.v[out->answer.rule];
 out:

@@ -358,3 +358,64 @@ out:
 	free(iv);
 	return rc;
 }
+
+/* Most restrictive first: what a combined answer reports as its deciding part. */
+static int severity(enum lm_cp_state s)
+{
+	return s == LM_CP_CLOSED ? 2 : s == LM_CP_RESTRICTED ? 1 : 0;
+}
+
+int lm_status_overall(const struct lm_hours *hours, const char *tz,
+                      const struct lm_status_rule *rules, size_t n, const struct lm_status_query *q,
+                      unsigned point_modes, struct lm_status_answer *out,
+                      struct lm_status_part parts[LM_STATUS_PARTS_MAX], size_t *nparts,
+                      struct lm_error *err)
+{
+	unsigned dirs = q->direction ? q->direction : LM_DIR_ALL;
+	unsigned modes =
+	    q->mode ? q->mode
+	            : (point_modes & LM_MODE_ALL ? point_modes & LM_MODE_ALL : LM_MODE_ALL);
+	struct lm_status_answer all, one;
+	size_t k = 0, nopen = 0, nclosed = 0, nplain = 0;
+	int worst = -1, rc;
+
+	memset(&all, 0, sizeof(all));
+	all.rule = -1;
+	all.next_change = LM_TIME_NONE;
+	for (unsigned d = LM_DIR_ENTRY; d <= LM_DIR_EXIT; d <<= 1) {
+		if (!(dirs & d))
+			continue;
+		for (unsigned m = LM_MODE_PEDESTRIAN; m <= LM_MODE_CARGO; m <<= 1) {
+			struct lm_status_query part = *q;
+			if (!(modes & m))
+				continue;
+			part.direction = d;
+			part.mode = m;
+			if ((rc = lm_status_at(hours, tz, rules, n, &part, &one, err)))
+				return rc;
+			parts[k].direction = d;
+			parts[k].mode = m;
+			parts[k].open = one.open;
+			parts[k].state = one.state;
+			parts[k].rule = one.rule;
+			k++;
+			nopen += one.open != 0;
+			nclosed += one.state == LM_CP_CLOSED;
+			nplain += one.state == LM_CP_OPEN;
+			all.within_hours = one.within_hours;
+			all.local = one.local;
+			if (one.next_change != LM_TIME_NONE &&
+			    (all.next_change == LM_TIME_NONE || one.next_change < all.next_change))
+				all.next_change = one.next_change;
+			if (one.rule >= 0 && severity(one.state) > worst) {
+				worst = severity(one.state);
+				all.rule = one.rule;
+			}
+		}
+	}
+	all.open = nopen > 0;
+	all.state = nclosed == k ? LM_CP_CLOSED : nplain == k ? LM_CP_OPEN : LM_CP_RESTRICTED;
+	*out = all;
+	*nparts = k;
+	return 0;
+}

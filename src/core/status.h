@@ -147,6 +147,40 @@ int lm_status_at(const struct lm_hours *hours, const char *tz, const struct lm_s
                  size_t n, const struct lm_status_query *q, struct lm_status_answer *out,
                  struct lm_error *err);
 
+/* The answer for one concrete kind of traffic, part of an overall answer. */
+struct lm_status_part {
+	unsigned direction; /* one bit */
+	unsigned mode;      /* one bit */
+	int open;
+	enum lm_cp_state state;
+	int rule; /* deciding rule, -1 when none */
+};
+
+#define LM_STATUS_PARTS_MAX 6 /* 2 directions x 3 modes */
+
+/*
+ * "Is the point open?" without naming the traffic: the question a map or a
+ * desk asks. A single lm_status_at() with direction or mode 0 asks about ALL
+ * traffic at once, which a rule closing only pedestrians does not cover, so
+ * it would say OPEN through a 1,000-day passenger closure. Instead this
+ * answers for every concrete (direction, mode) the query leaves open, within
+ * the point's own `point_modes`, and combines them:
+ *	state	OPEN when every part is OPEN, CLOSED when every part is CLOSED,
+ *		RESTRICTED otherwise (some traffic may cross, some may not)
+ *	open	1 when some traffic may cross now
+ *	rule	the deciding rule of the most restrictive part (CLOSED, then
+ *		RESTRICTED), -1 when no rule decides any part
+ *	next_change, within_hours, local: the earliest / shared values
+ * `parts` receives each part (at most LM_STATUS_PARTS_MAX). A query that
+ * names both direction and mode gives exactly lm_status_at()'s answer.
+ * Errors as lm_status_at().
+ */
+int lm_status_overall(const struct lm_hours *hours, const char *tz,
+                      const struct lm_status_rule *rules, size_t n, const struct lm_status_query *q,
+                      unsigned point_modes, struct lm_status_answer *out,
+                      struct lm_status_part parts[LM_STATUS_PARTS_MAX], size_t *nparts,
+                      struct lm_error *err);
+
 struct lm_interval {
 	lm_time_ms from, until; /* until = LM_TIME_NONE when still running at `now` */
 	int rule;               /* the rule that started it */

@@ -79,6 +79,16 @@ int h_status_get(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 	              q.mode ? lm_mode_name(q.mode) : NULL, "goods", q.goods),
 	    "decided_by", r.answer.rule >= 0 ? change_json(&r.decided_by) : json_null(),
 	    "next_change", lm_json_time_value(r.answer.next_change));
+	if (body && r.nparts > 1) {
+		json_t *parts = json_array();
+		for (size_t i = 0; parts && i < r.nparts; i++)
+			json_array_append_new(
+			    parts, json_pack("{s:s, s:s, s:b, s:s}", "direction",
+			                     lm_dir_name(r.parts[i].direction), "mode",
+			                     lm_mode_name(r.parts[i].mode), "open", r.parts[i].open,
+			                     "state", lm_cp_state_name(r.parts[i].state)));
+		json_object_set_new(body, "by_traffic", parts);
+	}
 	lm_resp_header(resp, "Cache-Control", "no-store");
 	return lm_resp_json(resp, 200, body);
 }

@@ -358,6 +358,12 @@ static void test_ruili_demo_history(void **state)
 	assert_string_equal(lt_json_str(r.json, "state"), "restricted");
 	lt_resp_release(&r);
 	assert_false(is_open("CNRUI", "2022-12-01T04:00:00Z", "mode=pedestrian"));
+	/* Asked without a mode, that day is neither open nor closed: some traffic crosses. */
+	status_at("CNRUI", "2022-12-01T04:00:00Z", NULL, &r);
+	assert_true(json_is_true(json_object_get(r.json, "open")));
+	assert_string_equal(lt_json_str(r.json, "state"), "restricted");
+	assert_int_equal(json_array_size(json_object_get(r.json, "by_traffic")), 6);
+	lt_resp_release(&r);
 	/* The all-traffic lockdown of spring 2021. */
 	assert_false(is_open("CNRUI", "2021-04-10T04:00:00Z", "mode=cargo"));
 	assert_false(is_open("CNRUI", "2021-04-10T04:00:00Z", NULL));

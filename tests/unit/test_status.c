@@ -141,6 +141,68 @@ static void test_ruili(void **state)
 	assert_int_equal(a.rule, 0);
 }
 
+/* A question without a direction or mode is answered per kind of traffic, then combined. */
+static void test_overall(void **state)
+{
+	struct lm_status_rule r[5];
+	struct lm_status_part parts[LM_STATUS_PARTS_MAX];
+	struct lm_status_query q = {at("2022-06-01T04:00:00Z"), 0, 0, NULL};
+	struct lm_status_answer a;
+	struct lm_error err;
+	size_t n = 0;
+
+	(void)state;
+	lm_error_init(&err);
+	/* Passengers closed by a mode-scoped rule: what a single all-traffic question misses. */
+	r[0] = rule(LM_CP_CLOSED, 0, LM_MODE_PEDESTRIAN | LM_MODE_VEHICLE, NULL, "2020-04-01",
+	            "2023-01-08");
+	assert_int_equal(
+	    lm_status_overall(NULL, "Asia/Shanghai", r, 1, &q, LM_MODE_ALL, &a, parts, &n, &err),
+	    0);
+	assert_int_equal(n, 6);      /* 2 directions x 3 modes */
+	assert_int_equal(a.open, 1); /* cargo still crosses */
+	assert_int_equal(a.state, LM_CP_RESTRICTED);
+	assert_int_equal(a.rule, 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(parts[i].open, parts[i].mode == LM_MODE_CARGO);
+
+	/* A point without cargo lanes: every part it has is closed, so it is closed. */
+	assert_int_equal(lm_status_overall(NULL, "Asia/Shanghai", r, 1, &q,
+	                                   LM_MODE_PEDESTRIAN | LM_MODE_VEHICLE, &a, parts, &n,
+	                                   &err),
+	                 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(a.open, 0);
+	assert_int_equal(a.state, LM_CP_CLOSED);
+
+	/* Entry closed only; asked about exit only, the point is open. */
+	r[0] = rule(LM_CP_CLOSED, LM_DIR_ENTRY, 0, NULL, "2020-04-01", NULL);
+	q.direction = LM_DIR_EXIT;
+	assert_int_equal(
+	    lm_status_overall(NULL, "Asia/Shanghai", r, 1, &q, LM_MODE_ALL, &a, parts, &n, &err),
+	    0);
+	assert_int_equal(n, 3);
+	assert_int_equal(a.state, LM_CP_OPEN);
+	assert_int_equal(a.rule, -1);
+	q.direction = 0;
+	assert_int_equal(
+	    lm_status_overall(NULL, "Asia/Shanghai", r, 1, &q, LM_MODE_ALL, &a, parts, &n, &err),
+	    0);
+	assert_int_equal(a.state, LM_CP_RESTRICTED);
+
+	/* Both named: exactly lm_status_at's answer, one part. */
+	ruili(r);
+	q.direction = LM_DIR_ENTRY;
+	q.mode = LM_MODE_CARGO;
+	assert_int_equal(
+	    lm_status_overall(NULL, "Asia/Shanghai", r, 4, &q, LM_MODE_ALL, &a, parts, &n, &err),
+	    0);
+	assert_int_equal(n, 1);
+	assert_int_equal(a.open, 1);
+	assert_int_equal(a.state, LM_CP_OPEN);
+	assert_int_equal(a.rule, 1);
+}
+
 /* The same instant is inside Ruili's hours and outside Muse's: UTC+8 against UTC+6:30. */
 static void test_two_zones(void **state)
 {
@@ -537,11 +599,17 @@ static void test_closures_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_names),           cmocka_unit_test(test_ruili),
-	    cmocka_unit_test(test_two_zones),       cmocka_unit_test(test_hours_and_states),
-	    cmocka_unit_test(test_scope),           cmocka_unit_test(test_ties_and_expiry),
-	    cmocka_unit_test(test_next_change_dst), cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_closures_ruili),  cmocka_unit_test(test_closures_merge_and_scope),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_overall),
+	    cmocka_unit_test(test_ruili),
+	    cmocka_unit_test(test_two_zones),
+	    cmocka_unit_test(test_hours_and_states),
+	    cmocka_unit_test(test_scope),
+	    cmocka_unit_test(test_ties_and_expiry),
+	    cmocka_unit_test(test_next_change_dst),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_closures_ruili),
+	    cmocka_unit_test(test_closures_merge_and_scope),
 	    cmocka_unit_test(test_closures_errors),
 	};
 
