@@ -109,6 +109,28 @@ int lm_app_login(struct lm_app *app, const char *username, const char *password,
 int lm_app_authenticate(struct lm_app *app, const char *token, struct lm_actor *out);
 int lm_app_logout(struct lm_app *app, const struct lm_actor *a, struct lm_error *err);
 
+/*
+ * API tokens: long-lived bearer tokens a user makes for a program (a metrics
+ * scraper, a sync agent, a script). A token acts with its owner's role and
+ * agency, is shown once at creation, stored only as a hash, and is revoked
+ * with its owner's sessions when the account is disabled or its password
+ * changes. Users see and revoke only their own tokens.
+ */
+#define LM_TOKEN_DAYS_MAX 365
+
+struct lm_token_view {
+	struct lm_session s;          /* token_hash cleared */
+	char token[LM_TOKEN_HEX + 1]; /* only right after creation; "" otherwise */
+};
+
+int lm_app_token_create(struct lm_app *app, const struct lm_actor *a, const char *label, int days,
+                        struct lm_token_view *out, struct lm_error *err);
+int lm_app_token_list(struct lm_app *app, const struct lm_actor *a,
+                      int (*cb)(void *ctx, const struct lm_token_view *t), void *ctx,
+                      struct lm_error *err);
+int lm_app_token_revoke(struct lm_app *app, const struct lm_actor *a, const char *id,
+                        struct lm_error *err);
+
 /* ---- agencies and users -------------------------------------------------- */
 
 int lm_app_agency_create(struct lm_app *app, const struct lm_actor *a,

@@ -172,6 +172,7 @@ int lm_app_login(struct lm_app *app, const char *username, const char *password,
 	sodium_bin2hex(out->token, sizeof(out->token), raw, sizeof(raw));
 	sodium_memzero(raw, sizeof(raw));
 	memset(&s, 0, sizeof(s));
+	s.kind = LM_SESSION_LOGIN;
 	lm_uuid_v7(s.id);
 	snprintf(s.user_id, sizeof(s.user_id), "%s", u.id);
 	token_hash(out->token, s.token_hash);
@@ -344,4 +345,128 @@ int lm_app_change_own_password(struct lm_app *app, const struct lm_actor *a, con
 		return lm_error_set(err, LM_EINVAL, "new_password",
 		                    "must differ from the current password");
 	return lm__set_password(app, a, a->user_id, password, "user.change_own_password", err);
+}
+
+/* ---- API tokens ------------------------------------------------------------------ */
+
+struct token_write {
+	struct lm_session s;
+};
+
+static int token_create_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
+                           size_t object_id_len, struct lm_error *err)
+{
+	struct token_write *tw = arg;
+
+	snprintf(object_id, object_id_len, "%s", tw->s.id);
+	return lm__qs(app, c, lm_store_session_insert(c, &tw->s), "token", err);
+}
+
+int lm_app_token_create(struct lm_app *app, const struct lm_actor *a, const char *label, int days,
+                        struct lm_token_view *out, struct lm_error *err)
+{
+	struct token_write tw;
+	struct lm__write w = {"token.create", "token", NULL, token_create_fn, &tw, 0};
+	struct lm_created cr;
+	unsigned char raw[32];
+	lm_time_ms now = lm_time_now();
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!a->user_id[0])
+		return lm_error_set(err, LM_EFORBIDDEN, "",
+		                    "only a signed-in user can own a token");
+	if ((rc = lm__check_text(label, LM_TOKEN_LABEL_MAX, 1, "label", err)))
+		return rc;
+	if (days < 1 || days > LM_TOKEN_DAYS_MAX)
+		return lm_error_set(err, LM_EINVAL, "expires_in_days", "must be 1 to %d",
+		                    LM_TOKEN_DAYS_MAX);
+	memset(&tw, 0, sizeof(tw));
+	tw.s.kind = LM_SESSION_TOKEN;
+	memcpy(tw.s.label, label, strlen(label) + 1);
+	lm_uuid_v7(tw.s.id);
+	snprintf(tw.s.user_id, sizeof(tw.s.user_id), "%s", a->user_id);
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(out->token, sizeof(out->token), raw, sizeof(raw));
+	sodium_memzero(raw, sizeof(raw));
+	token_hash(out->token, tw.s.token_hash);
+	tw.s.created_at = now;
+	tw.s.expires_at = now + (lm_time_ms)days * 86400 * 1000;
+	tw.s.revoked_at = LM_TIME_NONE;
+	if ((rc = lm__write(app, a, &w, &cr, err))) {
+		sodium_memzero(out->token, sizeof(out->token));
+		return rc;
+	}
+	out->s = tw.s;
+	out->s.token_hash[0] = '\0';
+	return 0;
+}
+
+struct token_list {
+	int (*cb)(void *ctx, const struct lm_token_view *t);
+	void *ctx;
+};
+
+static int token_row(void *ctx, const struct lm_session *s)
+{
+	struct token_list *l = ctx;
+	struct lm_token_view v;
+
+	memset(&v, 0, sizeof(v));
+	v.s = *s;
+	v.s.token_hash[0] = '\0';
+	return l->cb(l->ctx, &v);
+}
+
+int lm_app_token_list(struct lm_app *app, const struct lm_actor *a,
+                      int (*cb)(void *ctx, const struct lm_token_view *t), void *ctx,
+                      struct lm_error *err)
+{
+	struct token_list l = {cb, ctx};
+	struct lm_conn *c;
+	int rc;
+
+	if (!a->user_id[0])
+		return lm_error_set(err, LM_EFORBIDDEN, "", "only a signed-in user has tokens");
+	c = lm_store_acquire(app->st, LM_CONN_READ);
+	rc = lm__qs(app, c, lm_store_session_list(c, a->user_id, LM_SESSION_TOKEN, token_row, &l),
+	            "tokens", err);
+	lm_store_release(c);
+	return rc;
+}
+
+static int token_revoke_fn(struct lm_app *app, struct lm_conn *c, void *arg, char *object_id,
+                           size_t object_id_len, struct lm_error *err)
+{
+	const struct lm_actor *a = ((const void **)arg)[0];
+	const char *id = ((const void **)arg)[1];
+	struct lm_session s;
+	enum lm_qs qs;
+	int rc;
+
+	qs = lm_store_session_get(c, id, &s);
+	if ((rc = lm__qs(app, c, qs, "token", err)))
+		return rc;
+	/* Someone else's token is answered like a missing one: ids are not to be probed. */
+	if (qs == LM_QS_NONE || s.kind != LM_SESSION_TOKEN || strcmp(s.user_id, a->user_id) != 0)
+		return lm_error_set(err, LM_ENOTFOUND, "", "no token %s of yours", id);
+	snprintf(object_id, object_id_len, "%s", s.id);
+	if (s.revoked_at != LM_TIME_NONE)
+		return 0; /* already revoked: the outcome the caller wants */
+	return lm__qs(app, c, lm_store_session_revoke(c, s.id, lm_time_now()), "token", err);
+}
+
+int lm_app_token_revoke(struct lm_app *app, const struct lm_actor *a, const char *id,
+                        struct lm_error *err)
+{
+	const void *arg[2] = {a, id};
+	struct lm__write w = {"token.revoke",  "token",     NULL,
+	                      token_revoke_fn, (void *)arg, LM__INV_SESSIONS};
+	struct lm_created cr;
+
+	if (!a->user_id[0])
+		return lm_error_set(err, LM_EFORBIDDEN, "", "only a signed-in user has tokens");
+	if (!lm_uuid_valid(id, strlen(id)))
+		return lm_error_set(err, LM_ENOTFOUND, "", "no such token");
+	return lm__write(app, a, &w, &cr, err);
 }

@@ -233,6 +233,77 @@ out:
 	return rc;
 }
 
+/* ---- API tokens ------------------------------------------------------------------ */
+
+static json_t *token_json(const struct lm_token_view *t)
+{
+	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o}", "id", t->s.id, "label", t->s.label,
+	                      "created_at", lm_json_time_value(t->s.created_at), "expires_at",
+	                      lm_json_time_value(t->s.expires_at), "revoked_at",
+	                      lm_json_time_value(t->s.revoked_at));
+
+	if (o && t->token[0])
+		json_object_set_new(o, "token", json_string(t->token));
+	return o;
+}
+
+static int token_row(void *ctx, const struct lm_token_view *t)
+{
+	return lm_list_add(ctx, token_json(t), t->s.id);
+}
+
+int h_token_list(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
+{
+	struct lm_list_out l;
+	struct lm_page pg = {"", 0}; /* a person holds a handful of tokens: one page */
+	int rc;
+
+	(void)req;
+	if ((rc = lm_list_init(&l, 0, &ctx->err)))
+		return rc;
+	if ((rc = lm_app_token_list(ctx->app, &ctx->actor, token_row, &l, &ctx->err))) {
+		json_decref(l.items);
+		return rc;
+	}
+	lm_resp_header(resp, "Cache-Control", "no-store");
+	return lm_resp_list(resp, &l, &pg);
+}
+
+int h_token_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
+{
+	static const char *const allowed[] = {"label", "expires_in_days", NULL};
+	char label[LM_TOKEN_LABEL_MAX + 1] = "";
+	struct lm_token_view t;
+	long long days = 90;
+	json_t *body = NULL;
+	int rc;
+
+	if ((rc = lm_json_body(req, &body, &ctx->err)) ||
+	    (rc = lm_json_only(body, allowed, "", &ctx->err)) ||
+	    (rc = lm_json_str(body, "label", label, sizeof(label), 1, "label", &ctx->err)) ||
+	    (rc = lm_json_int(body, "expires_in_days", 1, LM_TOKEN_DAYS_MAX, &days, 0,
+	                      "expires_in_days", &ctx->err)) ||
+	    (rc = lm_app_token_create(ctx->app, &ctx->actor, label, (int)days, &t, &ctx->err)))
+		goto out;
+	lm_resp_header(resp, "Cache-Control", "no-store");
+	lm_resp_header(resp, "Location", "/api/v1/tokens/%s", t.s.id);
+	rc = lm_resp_json(resp, 201, token_json(&t));
+	sodium_memzero(t.token, sizeof(t.token));
+out:
+	json_decref(body);
+	return rc;
+}
+
+int h_token_revoke(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
+{
+	int rc = lm_app_token_revoke(ctx->app, &ctx->actor, req->params[0], &ctx->err);
+
+	if (rc)
+		return rc;
+	resp->status = 204;
+	return 0;
+}
+
 /* ---- audit ----------------------------------------------------------------- */
 
 static int audit_row(void *ctx, const struct lm_audit *ev)

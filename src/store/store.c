@@ -345,3 +345,14 @@ enum lm_qs lm_store_agency_update(struct lm_conn *c, const struct lm_agency *a,
 {
 	return c->st->ops->agency_update(c, a, expect_version);
 }
+
+enum lm_qs lm_store_session_get(struct lm_conn *c, const char *id, struct lm_session *out)
+{
+	return c->st->ops->session_get(c, id, out);
+}
+
+enum lm_qs lm_store_session_list(struct lm_conn *c, const char *user_id, enum lm_session_kind kind,
+                                 int (*cb)(void *ctx, const struct lm_session *s), void *ctx)
+{
+	return c->st->ops->session_list(c, user_id, kind, cb, ctx);
+}

@@ -206,7 +206,16 @@ enum lm_qs lm_store_user_points_list(struct lm_conn *c, const char *user_id,
 
 #define LM_TOKEN_HASH_HEX 64 /* BLAKE2b-256 of the token, hex */
 
+enum lm_session_kind {
+	LM_SESSION_LOGIN = 1, /* from POST /sessions; hours */
+	LM_SESSION_TOKEN = 2, /* an API token a user made for a program; days to a year */
+};
+
+#define LM_TOKEN_LABEL_MAX 80
+
 struct lm_session {
+	enum lm_session_kind kind;
+	char label[LM_TOKEN_LABEL_MAX + 1]; /* what the token is for; "" for logins */
 	char id[LM_UUID_STRLEN];
 	char user_id[LM_UUID_STRLEN];
 	char token_hash[LM_TOKEN_HASH_HEX + 1];
@@ -219,6 +228,11 @@ enum lm_qs lm_store_session_insert(struct lm_conn *c, const struct lm_session *s
 enum lm_qs lm_store_session_by_hash(struct lm_conn *c, const char *token_hash,
                                     struct lm_session *out);
 enum lm_qs lm_store_session_revoke(struct lm_conn *c, const char *id, lm_time_ms at);
+/* One session by id (LM_QS_NONE when there is none). */
+enum lm_qs lm_store_session_get(struct lm_conn *c, const char *id, struct lm_session *out);
+/* A user's sessions of one kind, oldest first. */
+enum lm_qs lm_store_session_list(struct lm_conn *c, const char *user_id, enum lm_session_kind kind,
+                                 int (*cb)(void *ctx, const struct lm_session *s), void *ctx);
 /* Revoke every session of a user (disable, password reset). */
 enum lm_qs lm_store_session_revoke_user(struct lm_conn *c, const char *user_id, lm_time_ms at);
 

@@ -87,6 +87,10 @@ struct lm_store_ops {
 	                              struct lm_session *out);
 	enum lm_qs (*session_revoke)(struct lm_conn *c, const char *id, lm_time_ms at);
 	enum lm_qs (*session_revoke_user)(struct lm_conn *c, const char *user_id, lm_time_ms at);
+	enum lm_qs (*session_get)(struct lm_conn *c, const char *id, struct lm_session *out);
+	enum lm_qs (*session_list)(struct lm_conn *c, const char *user_id,
+	                           enum lm_session_kind kind,
+	                           int (*cb)(void *ctx, const struct lm_session *s), void *ctx);
 
 	enum lm_qs (*audit_append)(struct lm_conn *c, const struct lm_audit *a);
 	enum lm_qs (*audit_list)(struct lm_conn *c, const struct lm_audit_filter *f,

@@ -921,6 +921,57 @@ static void test_migrate_up_to_date(void **state)
 }
 
 /*
+ * A database made by the first release (schema version 1 only) is brought up
+ * to date by `limes migrate` without losing a row: the upgrade path every
+ * deployed post takes.
+ */
+static void test_migrate_from_version_1(void **state)
+{
+	const char *src = getenv("LIMES_SOURCE_DIR");
+	char path[4096], *sql, *out;
+	size_t n;
+	sqlite3 *db;
+
+	(void)state;
+	assert_non_null(src);
+	snprintf(path, sizeof(path), "%s/src/store/migrations/0001_init.sql", src);
+	sql = slurp(path, &n);
+	assert_non_null(sql);
+	assert_int_equal(
+	    sqlite3_open_v2("v1.db", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(sql);
+	db_exec("v1.db",
+	        "INSERT INTO schema_version (version, name, applied_at) "
+	        "VALUES (1, '0001_init.sql', 0);"
+	        "INSERT INTO agencies (id, code, name, kind, country, created_at, version) "
+	        "VALUES ('01900000-0000-7000-8000-000000000001', 'OLD', 'Old agency', "
+	        "'other', 'CN', 0, 1);"
+	        "INSERT INTO users (id, username, display_name, agency_id, role, disabled, "
+	        "pw_hash, created_at, version) VALUES ('01900000-0000-7000-8000-000000000002',"
+	        " 'old.user', 'Old', '01900000-0000-7000-8000-000000000001', 1, 0, '', 0, 1);"
+	        "INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at) "
+	        "VALUES ('01900000-0000-7000-8000-000000000003', "
+	        "'01900000-0000-7000-8000-000000000002', "
+	        "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 0, 1)");
+	out = ok(ARGS("migrate", "--db", "v1.db"), NULL);
+	assert_contains(out, "from schema version 1 to");
+	free(out);
+	db = db_open("v1.db");
+	assert_true(db_count(db, "SELECT max(version) FROM schema_version") >= 2);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM agencies WHERE code = 'OLD'"), 1);
+	/* The old session row is still there, now a login session with no label. */
+	assert_int_equal(
+	    db_count(db, "SELECT count(*) FROM sessions WHERE kind = 1 AND label = ''"), 1);
+	sqlite3_close(db);
+	out = ok(ARGS("migrate", "--db", "v1.db"), NULL);
+	assert_contains(out, "up to date");
+	free(out);
+}
+
+/*
  * A database written by a newer limes (schema_version has a row past what
  * this program knows) is refused by every command that opens it, with both
  * versions in the message, and not a byte of it changes.
@@ -1134,6 +1185,7 @@ int main(void)
 	    T(test_missing_database_exit_3),
 	    T(test_not_a_database_exit_3),
 	    T(test_migrate_up_to_date),
+	    T(test_migrate_from_version_1),
 	    T(test_newer_schema_refused),
 	    T(test_backup),
 	    T(test_backup_live),

@@ -496,6 +496,53 @@ static void test_change_own_password(void **state)
 	free(tok);
 }
 
+/* A program's token: made once, used like a session, listed without its secret, revoked. */
+static void test_api_tokens(void **state)
+{
+	char *tok = lt_login(&srv, "analyst.ministry", LT_DEMO_PASSWORD);
+	char api[80] = "", id[48] = "";
+	struct lt_resp r;
+
+	(void)state;
+	assert_non_null(tok);
+	assert_int_equal(lt_request(&srv, "POST", "/api/v1/tokens", tok,
+	                            "{\"label\":\"prometheus\",\"expires_in_days\":400}", NULL, &r),
+	                 0);
+	assert_true(lt_is_problem(&r, 422));
+	assert_string_equal(lt_json_str(r.json, "errors/0/field"), "expires_in_days");
+	lt_resp_release(&r);
+	assert_int_equal(lt_request(&srv, "POST", "/api/v1/tokens", tok,
+	                            "{\"label\":\"prometheus\",\"expires_in_days\":30}", NULL, &r),
+	                 0);
+	LT_ASSERT_STATUS(&r, 201);
+	assert_true(is_lower_hex(lt_json_str(r.json, "token"), 64));
+	snprintf(api, sizeof(api), "%s", lt_json_str(r.json, "token"));
+	snprintf(id, sizeof(id), "%s", lt_json_str(r.json, "id"));
+	lt_resp_release(&r);
+	/* It works on its own, for the metrics a scraper reads. */
+	assert_int_equal(get_status("/metrics", api), 200);
+	/* Listed by its owner, never with the secret; not visible to anyone else. */
+	assert_int_equal(lt_request(&srv, "GET", "/api/v1/tokens", tok, NULL, NULL, &r), 0);
+	LT_ASSERT_STATUS(&r, 200);
+	assert_string_equal(lt_json_str(r.json, "items/0/label"), "prometheus");
+	assert_null(lt_json_at(r.json, "items/0/token"));
+	lt_resp_release(&r);
+	{
+		char path[96];
+		snprintf(path, sizeof(path), "/api/v1/tokens/%s", id);
+		assert_int_equal(lt_request(&srv, "DELETE", path, admin_tok, NULL, NULL, &r), 0);
+		assert_true(lt_is_problem(&r, 404)); /* not the admin's */
+		lt_resp_release(&r);
+		assert_int_equal(get_status("/metrics", api), 200);
+		assert_int_equal(lt_request(&srv, "DELETE", path, tok, NULL, NULL, &r), 0);
+		LT_ASSERT_STATUS(&r, 204);
+		lt_resp_release(&r);
+	}
+	assert_int_equal(get_status("/metrics", api), 401);
+	assert_int_equal(get_status("/api/v1/me", tok), 200); /* the login session is untouched */
+	free(tok);
+}
+
 static void test_cached_resources_still_need_a_valid_token(void **state)
 {
 	static const char *const bad[] = {
@@ -584,6 +631,7 @@ int main(void)
 	    cmocka_unit_test(test_disabled_user_is_locked_out),
 	    cmocka_unit_test(test_password_reset_revokes_sessions),
 	    cmocka_unit_test(test_change_own_password),
+	    cmocka_unit_test(test_api_tokens),
 	    cmocka_unit_test(test_cached_resources_still_need_a_valid_token),
 	    cmocka_unit_test(test_cli_changes_reach_the_running_server),
 	};

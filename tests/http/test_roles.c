@@ -69,6 +69,11 @@ static const struct row matrix[] = {
 	{"/api/v1/sessions/current", "DELETE", "/api/v1/sessions/current", NULL, FRESH_TOKEN,
 	 ALL(204)},
 	{"/api/v1/me", "GET", "/api/v1/me", NULL, 0, ALL(200)},
+	/* Everyone manages their own API tokens. */
+	{"/api/v1/tokens", "GET", "/api/v1/tokens", NULL, 0, ALL(200)},
+	{"/api/v1/tokens", "POST", "/api/v1/tokens", "{\"label\":\"role test $R\"}", 0, ALL(201)},
+	{"/api/v1/tokens/{id}", "DELETE", "/api/v1/tokens/01900000-0000-7000-8000-000000000000",
+	 NULL, 0, ALL(404)},
 	/* Everyone may change their own password; a wrong current one is 422, never a change. */
 	{"/api/v1/me/password", "POST", "/api/v1/me/password",
 	 "{\"current_password\":\"not-my-password-$R\",\"new_password\":\"role-test-new-password\"}",

@@ -731,6 +731,11 @@ static void test_user_points(void **state)
 	release(c);
 }
 
+static int session_key(void *ctx, const struct lm_session *s)
+{
+	return keep(ctx, s->id);
+}
+
 static void test_sessions(void **state)
 {
 	struct lm_conn *c = writer();
@@ -780,6 +785,32 @@ static void test_sessions(void **state)
 	assert_int_equal(lm_store_session_insert(c, &s3), LM_QS_HARD);
 	assert_int_equal(lm_store_last_conflict(c), 1);
 
+	/* Kinds and labels: a login by default, API tokens listed apart. */
+	assert_int_equal(lm_store_session_get(c, s1.id, &got), LM_QS_ONE);
+	assert_int_equal(got.kind, LM_SESSION_LOGIN);
+	assert_string_equal(got.label, "");
+	{
+		struct lm_session t = s1;
+		struct keys kt = {0};
+		lm_uuid_v7(t.id);
+		hash_of(t.token_hash, 77);
+		t.kind = LM_SESSION_TOKEN;
+		PUT(t.label, "prometheus \xe5\x93\xa8\xe5\x85\xb5"); /* UTF-8 label */
+		assert_int_equal(lm_store_session_insert(c, &t), LM_QS_ONE);
+		assert_int_equal(lm_store_session_get(c, t.id, &got), LM_QS_ONE);
+		assert_int_equal(got.kind, LM_SESSION_TOKEN);
+		assert_string_equal(got.label, t.label);
+		assert_int_equal(lm_store_session_list(c, u.id, LM_SESSION_TOKEN, session_key, &kt),
+		                 1);
+		assert_string_equal(kt.k[0], t.id);
+		assert_int_equal(lm_store_session_list(c, u.id, LM_SESSION_LOGIN, NULL, NULL), 2);
+		assert_int_equal(lm_store_session_list(c, other.id, LM_SESSION_TOKEN, NULL, NULL),
+		                 LM_QS_NONE);
+		assert_int_equal(
+		    lm_store_session_get(c, "01900000-0000-7000-8000-000000000000", &got),
+		    LM_QS_NONE);
+	}
+
 	/* Housekeeping: only sessions that expired before the cut go. */
 	memset(&got, 0, sizeof(got));
 	assert_int_equal(lm_store_purge_expired(c, 0, t0 + 3600000), LM_QS_NONE);
@@ -790,7 +821,8 @@ static void test_sessions(void **state)
 	assert_int_equal(lm_store_purge_expired(c, 0, t0 + 3600000), LM_QS_ONE);
 	assert_int_equal(lm_store_session_by_hash(c, s2.token_hash, &got), LM_QS_NONE);
 	assert_int_equal(lm_store_session_by_hash(c, s1.token_hash, &got), LM_QS_ONE);
-	assert_int_equal(lm_store_purge_expired(c, 0, t0 + 3600001), 3); /* the other three */
+	/* the other three, and the API token, which expired at the same time */
+	assert_int_equal(lm_store_purge_expired(c, 0, t0 + 3600001), 4);
 	release(c);
 }
 

@@ -118,6 +118,8 @@ enum sq_stmt_id {
 	SQ_INSPECTION_INSERT,
 	SQ_INSPECTION_LATEST,
 	SQ_AGENCY_UPDATE,
+	SQ_SESSION_GET,
+	SQ_SESSION_LIST,
 	SQ_POINT_DELETE,
 	SQ_SEGMENT_DELETE,
 	SQ_MARKER_DELETE,
@@ -346,6 +348,9 @@ enum lm_qs lm__sq_registry_delete(struct lm_conn *c, enum lm_registry_kind kind,
                                   int64_t expect_version);
 enum lm_qs lm__sq_agency_update(struct lm_conn *c, const struct lm_agency *a,
                                 int64_t expect_version);
+enum lm_qs lm__sq_session_get(struct lm_conn *c, const char *id, struct lm_session *out);
+enum lm_qs lm__sq_session_list(struct lm_conn *c, const char *user_id, enum lm_session_kind kind,
+                               int (*cb)(void *ctx, const struct lm_session *s), void *ctx);
 enum lm_qs lm__sq_inspection_latest(struct lm_conn *c, const char *marker_id, lm_time_ms *at);
 enum lm_qs lm__sq_inspection_insert(struct lm_conn *c, const struct lm_inspection *i);
 enum lm_qs lm__sq_inspection_list(struct lm_conn *c, const char *marker_id,

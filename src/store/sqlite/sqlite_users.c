@@ -315,7 +315,7 @@ enum lm_qs lm__sq_user_points_list(struct lm_conn *conn, const char *user_id,
 
 /* ---- sessions ---------------------------------------------------------- */
 
-#define SESSION_COLS "id, user_id, token_hash, created_at, expires_at, revoked_at"
+#define SESSION_COLS "id, user_id, token_hash, created_at, expires_at, revoked_at, kind, label"
 
 static int session_into(struct sq_conn *c, sqlite3_stmt *st, void *out)
 {
@@ -330,6 +330,8 @@ static int session_into(struct sq_conn *c, sqlite3_stmt *st, void *out)
 	s->created_at = lm__sq_r_int(&r);
 	s->expires_at = lm__sq_r_int(&r);
 	s->revoked_at = lm__sq_r_time(&r);
+	s->kind = (enum lm_session_kind)lm__sq_r_int(&r);
+	SQ_R_TEXT(&r, s->label);
 	return lm__sq_row_end(c, &r);
 }
 
@@ -338,7 +340,7 @@ enum lm_qs lm__sq_session_insert(struct lm_conn *conn, const struct lm_session *
 	struct sq_conn *c = lm__sq_conn(conn);
 	sqlite3_stmt *st =
 	    lm__sq_stmt(c, SQ_SESSION_INSERT,
-	                "INSERT INTO sessions (" SESSION_COLS ") VALUES (?, ?, ?, ?, ?, ?)");
+	                "INSERT INTO sessions (" SESSION_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	struct sq_bind b;
 	enum lm_qs qs;
 
@@ -351,6 +353,9 @@ enum lm_qs lm__sq_session_insert(struct lm_conn *conn, const struct lm_session *
 	lm__sq_b_int(&b, s->created_at);
 	lm__sq_b_int(&b, s->expires_at);
 	lm__sq_b_time(&b, s->revoked_at);
+	/* A caller that never heard of kinds made a login session. */
+	lm__sq_b_int(&b, s->kind ? s->kind : LM_SESSION_LOGIN);
+	SQ_B_TEXT(&b, s->label);
 	if ((qs = lm__sq_bind_end(&b)) < 0)
 		return qs;
 	return lm__sq_run(c, st);
@@ -621,4 +626,41 @@ enum lm_qs lm__sq_purge_expired(struct lm_conn *conn, lm_time_ms idem_before,
 	if (b < 0)
 		return b;
 	return (enum lm_qs)(a + b);
+}
+
+/* session_into gives a lookup adapter; lists need the per-row one too. */
+static int session_read(struct sq_conn *c, sqlite3_stmt *st, struct lm_session *out)
+{
+	return session_into(c, st, out);
+}
+SQ_ROW_EACH(session, struct lm_session)
+
+enum lm_qs lm__sq_session_get(struct lm_conn *conn, const char *id, struct lm_session *out)
+{
+	struct sq_conn *c = lm__sq_conn(conn);
+
+	return lm__sq_get(
+	    c, lm__sq_stmt(c, SQ_SESSION_GET, "SELECT " SESSION_COLS " FROM sessions WHERE id = ?"),
+	    id, session_into, out);
+}
+
+enum lm_qs lm__sq_session_list(struct lm_conn *conn, const char *user_id, enum lm_session_kind kind,
+                               int (*cb)(void *ctx, const struct lm_session *s), void *ctx)
+{
+	struct sq_conn *c = lm__sq_conn(conn);
+	sqlite3_stmt *st = lm__sq_stmt(c, SQ_SESSION_LIST,
+	                               "SELECT " SESSION_COLS " FROM sessions"
+	                               " WHERE user_id = ? AND kind = ? ORDER BY id");
+	struct session_iter it = {cb, ctx};
+	struct sq_bind b;
+	enum lm_qs qs;
+
+	if (!st)
+		return LM_QS_HARD;
+	lm__sq_bind_start(&b, c, st);
+	lm__sq_b_text(&b, user_id, LM_UUID_STRLEN);
+	lm__sq_b_int(&b, kind);
+	if ((qs = lm__sq_bind_end(&b)) < 0)
+		return qs;
+	return lm__sq_each(c, st, session_each, &it);
 }
