@@ -101,11 +101,6 @@ void lm__caches_sync(struct lm_app *app)
 	}
 }
 
-struct lm_store *lm_app_store(struct lm_app *app)
-{
-	return app->st;
-}
-
 unsigned long lm_app_db_errors(struct lm_app *app)
 {
 	return atomic_load(&app->db_errors);

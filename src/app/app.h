@@ -56,7 +56,6 @@ void lm_app_config_default(struct lm_app_config *cfg);
 int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_app **out,
                struct lm_error *err);
 void lm_app_free(struct lm_app *app);
-struct lm_store *lm_app_store(struct lm_app *app);
 
 /* Who is calling, from where and why. Filled by lm_app_authenticate(). */
 struct lm_actor {

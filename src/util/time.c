@@ -73,15 +73,6 @@ void lm_time_format(lm_time_ms t, char out[LM_TIME_STRLEN])
 		         sec / 60 % 60, sec % 60);
 }
 
-void lm_date_format(lm_time_ms t, char out[LM_TIME_STRLEN])
-{
-	int y;
-	unsigned m, d;
-
-	lm_civil_from_days(floordiv(t, 86400000), &y, &m, &d);
-	snprintf(out, LM_TIME_STRLEN, "%04d-%02u-%02u", y, m, d);
-}
-
 /* Read exactly n decimal digits at *p; advances only on success. */
 static int digits(const char **p, const char *end, int n, int *out)
 {

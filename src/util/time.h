@@ -30,8 +30,6 @@ int lm_days_in_month(int y, unsigned m);
 
 /* "2026-11-29T00:18:35Z", or with ".123" when the milliseconds are not zero. */
 void lm_time_format(lm_time_ms t, char out[LM_TIME_STRLEN]);
-/* "2026-11-29" (UTC date of t). */
-void lm_date_format(lm_time_ms t, char out[LM_TIME_STRLEN]);
 
 /*
  * Parse an ISO 8601 / RFC 3339 instant: "YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM|-HH:MM)".
