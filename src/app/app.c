@@ -61,6 +61,10 @@ int lm_app_new(struct lm_store *st, const struct lm_app_config *cfg, struct lm_a
 	pthread_mutex_init(&app->throttle_lock, NULL);
 	atomic_init(&app->db_errors, 0);
 	atomic_init(&app->seen_version, lm_store_data_version(st));
+	atomic_init(&app->n_commits, 0);
+	atomic_init(&app->n_writes, 0);
+	atomic_init(&app->n_failed, 0);
+	atomic_init(&app->n_queued, 0);
 	if (lm__writer_start(app)) {
 		lm_app_free(app);
 		return lm_error_set(err, LM_ENOMEM, "", "cannot start the writer thread");

@@ -291,4 +291,13 @@ int lm_app_health(struct lm_app *app, struct lm_error *err);
 /* Count of store hard errors since start (for /metrics). */
 unsigned long lm_app_db_errors(struct lm_app *app);
 
+/* How the group-commit writer has been doing since start (for /metrics). */
+struct lm_app_write_stats {
+	unsigned long commits;    /* transactions committed by the writer */
+	unsigned long writes;     /* audited writes they carried */
+	unsigned long failed;     /* writes answered with an error */
+	unsigned long queued_now; /* writes waiting for the writer at this moment */
+};
+void lm_app_write_stats(struct lm_app *app, struct lm_app_write_stats *out);
+
 #endif

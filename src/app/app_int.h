@@ -36,7 +36,9 @@ struct lm_app {
 	struct lm_cache *sessions;          /* token hash -> struct lm__session_entry */
 	struct lm_cache *points;            /* code or id -> struct lm_crossing_point */
 	atomic_uint_fast64_t seen_version;  /* store data version the caches reflect */
-	_Atomic lm_time_ms synced_at;       /* when lm__caches_sync last looked */
+	atomic_ulong n_commits, n_writes, n_failed; /* lm_app_write_stats */
+	atomic_ulong n_queued;
+	_Atomic lm_time_ms synced_at; /* when lm__caches_sync last looked */
 
 	/* Write queue of the group-commit writer (writer.c). */
 	pthread_mutex_t q_lock;

@@ -163,10 +163,16 @@ static void run_batch(struct lm_app *app, struct lm__job **jobs, size_t n)
 		rc = batch_once(app, c, jobs, n);
 		lm_store_release(c);
 	}
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i]->rc)
+			atomic_fetch_add(&app->n_failed, 1);
 	if (rc)
 		return;
+	atomic_fetch_add(&app->n_commits, 1);
 	for (size_t i = 0; i < n; i++) {
 		unsigned inv = jobs[i]->failed ? 0 : jobs[i]->w->invalidates;
+		if (!jobs[i]->failed)
+			atomic_fetch_add(&app->n_writes, 1);
 		if (inv & LM__INV_SESSIONS)
 			lm_cache_clear(app->sessions);
 		if (inv & LM__INV_POINTS)
@@ -228,6 +234,7 @@ static void *writer_main(void *arg)
 			batch[n++] = app->q_head;
 			app->q_head = app->q_head->next;
 		}
+		atomic_fetch_sub(&app->n_queued, n);
 		if (!app->q_head)
 			app->q_tail = NULL;
 		pthread_mutex_unlock(&app->q_lock);
@@ -283,6 +290,7 @@ int lm__write(struct lm_app *app, const struct lm_actor *a, const struct lm__wri
 	else
 		app->q_head = &j;
 	app->q_tail = &j;
+	atomic_fetch_add(&app->n_queued, 1);
 	pthread_cond_signal(&app->q_nonempty);
 	pthread_mutex_unlock(&app->q_lock);
 	while (sem_wait(&j.done) != 0)
@@ -297,4 +305,12 @@ int lm__write(struct lm_app *app, const struct lm_actor *a, const struct lm__wri
 		lm__audit_alone(app, a, w->action, w->object_type, out->id, 403, &ignored);
 	}
 	return j.rc;
+}
+
+void lm_app_write_stats(struct lm_app *app, struct lm_app_write_stats *out)
+{
+	out->commits = atomic_load(&app->n_commits);
+	out->writes = atomic_load(&app->n_writes);
+	out->failed = atomic_load(&app->n_failed);
+	out->queued_now = atomic_load(&app->n_queued);
 }

@@ -99,6 +99,24 @@ int lm_metrics_render(struct lm_app *app, struct lm_buf *out)
 		    "limes_http_request_duration_seconds_count{route=\"%s\"} %lu\n",
 		    name, cum, name, (double)atomic_load(&sum_us[r]) / 1e6, name, cum);
 	}
+	{
+		struct lm_app_write_stats ws;
+		lm_app_write_stats(app, &ws);
+		rc |= lm_buf_printf(
+		    out,
+		    "# HELP limes_db_commits_total Transactions committed by the group-commit "
+		    "writer.\n"
+		    "# TYPE limes_db_commits_total counter\nlimes_db_commits_total %lu\n"
+		    "# HELP limes_db_writes_total Audited writes committed (writes per commit = "
+		    "writes / commits).\n"
+		    "# TYPE limes_db_writes_total counter\nlimes_db_writes_total %lu\n"
+		    "# HELP limes_db_writes_failed_total Writes answered with an error.\n"
+		    "# TYPE limes_db_writes_failed_total counter\nlimes_db_writes_failed_total "
+		    "%lu\n"
+		    "# HELP limes_db_write_queue Writes waiting for the writer now.\n"
+		    "# TYPE limes_db_write_queue gauge\nlimes_db_write_queue %lu\n",
+		    ws.commits, ws.writes, ws.failed, ws.queued_now);
+	}
 	rc |= lm_buf_printf(out,
 	                    "# HELP limes_db_errors_total Hard database errors since start.\n"
 	                    "# TYPE limes_db_errors_total counter\nlimes_db_errors_total %lu\n",

@@ -318,6 +318,11 @@ static void test_metrics_needs_token_then_prometheus(void **state)
 	    metric_line(r.body, "limes_http_request_duration_seconds_sum{route=\"/healthz\"}"));
 	assert_non_null(strstr(r.body, "# TYPE limes_db_errors_total counter"));
 	assert_true(metric_value(r.body, "limes_db_errors_total ") >= 0);
+	/* The demo border was loaded through the group-commit writer by this process. */
+	assert_true(metric_value(r.body, "limes_db_commits_total ") > 0);
+	assert_true(metric_value(r.body, "limes_db_writes_total ") >=
+	            metric_value(r.body, "limes_db_commits_total "));
+	assert_true(metric_value(r.body, "limes_db_write_queue ") >= 0);
 	/* Routes, never raw paths: a label never carries a crossing-point code. */
 	assert_null(strstr(r.body, "CNRUI"));
 	lt_resp_release(&r);
