@@ -242,5 +242,14 @@ int lm_app_audit_list(struct lm_app *app, const struct lm_actor *a, const struct
 	c = lm_store_acquire(app->st, LM_CONN_READ);
 	rc = lm__qs(app, c, lm_store_audit_list(c, f, pg, cb, ctx), "audit events", err);
 	lm_store_release(c);
+	/*
+	 * The log names people and where they worked from: reading it is itself
+	 * recorded, after the page was read so a page never shows its own read.
+	 * Reading it is the auditor's whole job, so a purpose is kept when given,
+	 * not demanded.
+	 */
+	if (!rc)
+		rc = lm__audit_alone(app, a, "audit.list", "audit",
+		                     f && f->user_id ? f->user_id : "", 200, err);
 	return rc;
 }

@@ -434,6 +434,24 @@ static void test_audit_filters(void **state)
 	lt_resp_release(&r);
 }
 
+/* The audit log names people: the auditor's own reading of it is on record too. */
+static void test_reading_the_audit_log_is_audited(void **state)
+{
+	json_t *events, *ev;
+	size_t i, mine = 0;
+
+	(void)state;
+	json_decref(audit_events("object_type=user"));
+	events = audit_events("object_type=audit");
+	json_array_foreach(events, i, ev)
+	{
+		assert_string_equal(lt_json_str(ev, "action"), "audit.list");
+		mine += !strcmp(lt_json_str(ev, "user_id"), uid[AUD]);
+	}
+	assert_true(mine >= 1);
+	json_decref(events);
+}
+
 static void test_audit_cannot_be_changed(void **state)
 {
 	static const char *const methods[] = {"PATCH", "DELETE", "PUT", "POST"};
@@ -538,6 +556,7 @@ int main(void)
 	    cmocka_unit_test(test_sessions_are_audited),
 	    cmocka_unit_test(test_personal_data_read_is_audited_with_purpose),
 	    cmocka_unit_test(test_audit_filters),
+	    cmocka_unit_test(test_reading_the_audit_log_is_audited),
 	    cmocka_unit_test(test_audit_cannot_be_changed),
 	    cmocka_unit_test(test_access_log_has_ids_and_no_secrets),
 	};
