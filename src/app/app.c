@@ -227,6 +227,16 @@ int lm__require(struct lm_app *app, const struct lm_actor *a, enum lm__perm p, c
 	                    lm_role_name(a->role), action);
 }
 
+void lm__key(char dst[LM__KEY_MAX], const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n >= LM__KEY_MAX)
+		n = 0;
+	memcpy(dst, key, n);
+	dst[n] = '\0';
+}
+
 int lm__copy(char *dst, size_t cap, const char *src, const char *field, struct lm_error *err)
 {
 	size_t n = strlen(src);

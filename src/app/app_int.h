@@ -131,6 +131,15 @@ int lm__audit_alone(struct lm_app *app, const struct lm_actor *a, const char *ac
 int lm__audit_read(struct lm_app *app, const struct lm_actor *a, const char *action,
                    const char *object_type, const char *object_id, struct lm_error *err);
 
+/*
+ * Lookup keys (an id, code, username or pillar) are copied first, so a caller
+ * may pass a field of the very struct the lookup fills - the usual re-read
+ * after an update. A key too long to be any of them is copied as "", which
+ * finds nothing.
+ */
+#define LM__KEY_MAX (LM_USERNAME_MAX + 1)
+void lm__key(char dst[LM__KEY_MAX], const char *key);
+
 /* Copy a NUL-terminated string into a fixed field; LM_EINVAL naming `field` when too long. */
 int lm__copy(char *dst, size_t cap, const char *src, const char *field, struct lm_error *err);
 

@@ -17,11 +17,13 @@
 #define LM_CAPACITY_MAX 1000000
 
 /* Shared shape of every registry read: permission, one store call, NOTFOUND. */
-#define REGISTRY_GET(app, a, what, type, key, call)                                                \
+#define REGISTRY_GET(app, a, what, type, key_in, call)                                             \
 	do {                                                                                       \
 		struct lm_conn *c_;                                                                \
 		enum lm_qs qs_;                                                                    \
 		int rc_;                                                                           \
+		char key[LM__KEY_MAX];                                                             \
+		lm__key(key, key_in);                                                              \
 		if ((rc_ = lm__require(app, a, LM_PERM_REGISTRY_READ, type ".read", type, key,     \
 		                       err)))                                                      \
 			return rc_;                                                                \
@@ -140,13 +142,16 @@ int lm_app_point_create(struct lm_app *app, const struct lm_actor *a,
 	return lm__write(app, a, &w, out, err);
 }
 
-int lm_app_point_get(struct lm_app *app, const struct lm_actor *a, const char *key,
+int lm_app_point_get(struct lm_app *app, const struct lm_actor *a, const char *key_in,
                      struct lm_crossing_point *out, struct lm_error *err)
 {
 	struct lm_conn *c;
 	enum lm_qs qs;
 	uint64_t gen;
+	char key[LM__KEY_MAX];
 	int rc;
+
+	lm__key(key, key_in);
 
 	if ((rc = lm__require(app, a, LM_PERM_REGISTRY_READ, "crossing_point.read",
 	                      "crossing_point", key, err)))
@@ -282,10 +287,10 @@ int lm_app_segment_create(struct lm_app *app, const struct lm_actor *a,
 	return lm__write(app, a, &w, out, err);
 }
 
-int lm_app_segment_get(struct lm_app *app, const struct lm_actor *a, const char *key,
+int lm_app_segment_get(struct lm_app *app, const struct lm_actor *a, const char *key_in,
                        struct lm_segment *out, struct lm_error *err)
 {
-	REGISTRY_GET(app, a, "segment", "segment", key, lm_store_segment_get);
+	REGISTRY_GET(app, a, "segment", "segment", key_in, lm_store_segment_get);
 }
 
 int lm_app_segment_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,
@@ -430,10 +435,10 @@ int lm_app_marker_create(struct lm_app *app, const struct lm_actor *a,
 	return lm__write(app, a, &w, out, err);
 }
 
-int lm_app_marker_get(struct lm_app *app, const struct lm_actor *a, const char *key,
+int lm_app_marker_get(struct lm_app *app, const struct lm_actor *a, const char *key_in,
                       struct lm_marker *out, struct lm_error *err)
 {
-	REGISTRY_GET(app, a, "marker", "marker", key, lm_store_marker_get);
+	REGISTRY_GET(app, a, "marker", "marker", key_in, lm_store_marker_get);
 }
 
 int lm_app_marker_list(struct lm_app *app, const struct lm_actor *a, const struct lm_page *pg,

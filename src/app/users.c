@@ -110,12 +110,15 @@ int lm_app_agency_update(struct lm_app *app, const struct lm_actor *a, const str
 	return lm__write(app, a, &w, &out, err);
 }
 
-int lm_app_agency_get(struct lm_app *app, const struct lm_actor *a, const char *key,
+int lm_app_agency_get(struct lm_app *app, const struct lm_actor *a, const char *key_in,
                       struct lm_agency *out, struct lm_error *err)
 {
 	struct lm_conn *c;
 	enum lm_qs qs;
+	char key[LM__KEY_MAX];
 	int rc;
+
+	lm__key(key, key_in);
 
 	if ((rc = lm__require(app, a, LM_PERM_AGENCY_READ, "agency.read", "agency", key, err)))
 		return rc;
@@ -337,16 +340,18 @@ static int load_view(struct lm_app *app, struct lm_conn *c, const struct lm_user
 	              err);
 }
 
-int lm_app_user_get(struct lm_app *app, const struct lm_actor *a, const char *key,
+int lm_app_user_get(struct lm_app *app, const struct lm_actor *a, const char *key_in,
                     struct lm_user_view *out, struct lm_error *err)
 {
-	/* Decide before looking: otherwise 404 vs 403 would tell anyone which usernames exist. */
-	int self = a->user_id[0] && (!strcmp(key, a->user_id) || !strcmp(key, a->username));
+	char key[LM__KEY_MAX];
 	struct lm_conn *c;
 	struct lm_user u;
 	enum lm_qs qs;
-	int rc;
+	int self, rc;
 
+	lm__key(key, key_in);
+	/* Decide before looking: otherwise 404 vs 403 would tell anyone which usernames exist. */
+	self = a->user_id[0] && (!strcmp(key, a->user_id) || !strcmp(key, a->username));
 	memset(out, 0, sizeof(*out));
 	if (!self && (rc = lm__require(app, a, LM_PERM_USER_READ, "user.read", "user", key, err)))
 		return rc;

@@ -89,14 +89,9 @@ int h_agency_patch(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 	    (rc = lm_json_str(body, "kind", a.kind, sizeof(a.kind), 0, "kind", &ctx->err)) ||
 	    (rc = lm_json_str(body, "country", a.country, sizeof(a.country), 0, "country",
 	                      &ctx->err)) ||
-	    (rc = lm_app_agency_update(ctx->app, &ctx->actor, &a, version, &ctx->err)))
+	    (rc = lm_app_agency_update(ctx->app, &ctx->actor, &a, version, &ctx->err)) ||
+	    (rc = lm_app_agency_get(ctx->app, &ctx->actor, a.id, &a, &ctx->err)))
 		goto out;
-	{
-		char id[LM_UUID_STRLEN]; /* the key must not live in the struct being filled */
-		snprintf(id, sizeof(id), "%s", a.id);
-		if ((rc = lm_app_agency_get(ctx->app, &ctx->actor, id, &a, &ctx->err)))
-			goto out;
-	}
 	lm_resp_etag(resp, a.version);
 	rc = lm_resp_json(resp, 200, agency_json(&a));
 out:
@@ -208,15 +203,6 @@ out:
 	return rc;
 }
 
-/* Read the account again after a change (the out struct is cleared first, so copy the key). */
-static int user_reread(struct lm_ctx *ctx, struct lm_user_view *v)
-{
-	char id[LM_UUID_STRLEN];
-
-	snprintf(id, sizeof(id), "%s", v->user.id);
-	return lm_app_user_get(ctx->app, &ctx->actor, id, v, &ctx->err);
-}
-
 int h_user_patch(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 {
 	static const char *const allowed[] = {"display_name",    "agency",   "role",
@@ -232,7 +218,7 @@ int h_user_patch(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 	    (rc = lm_app_user_get(ctx->app, &ctx->actor, req->params[0], &v, &ctx->err)) ||
 	    (rc = user_fields(body, &v, 0, &ctx->err)) ||
 	    (rc = lm_app_user_update(ctx->app, &ctx->actor, &v, version, &ctx->err)) ||
-	    (rc = user_reread(ctx, &v)))
+	    (rc = lm_app_user_get(ctx->app, &ctx->actor, v.user.id, &v, &ctx->err)))
 		goto out;
 	lm_resp_etag(resp, v.user.version);
 	rc = lm_resp_json(resp, 200, lm__user_json(&v));

@@ -484,13 +484,9 @@ int h_segment_patch(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp
 	    (rc = segment_fields(body, &s, 0, &ctx->err)) ||
 	    (rc = lm_app_segment_update(ctx->app, &ctx->actor, &s, version, &ctx->err)))
 		goto out;
-	{
-		char id[LM_UUID_STRLEN];
-		snprintf(id, sizeof(id), "%s", s.id);
-		lm_segment_release(&s);
-		if ((rc = lm_app_segment_get(ctx->app, &ctx->actor, id, &s, &ctx->err)))
-			goto out;
-	}
+	lm_segment_release(&s); /* keeps s.id: the read below is by id, the code may have changed */
+	if ((rc = lm_app_segment_get(ctx->app, &ctx->actor, s.id, &s, &ctx->err)))
+		goto out;
 	lm_resp_etag(resp, s.version);
 	rc = lm_resp_json(resp, 200, segment_json(&s));
 out:
