@@ -204,12 +204,17 @@ int lm__audit_alone(struct lm_app *app, const struct lm_actor *a, const char *ac
 	return rc;
 }
 
-int lm__audit_read(struct lm_app *app, const struct lm_actor *a, const char *action,
-                   const char *object_type, const char *object_id, struct lm_error *err)
+int lm__require_purpose(const struct lm_actor *a, struct lm_error *err)
 {
 	if (a->role != LM_ROLE_SYSTEM && a->purpose[0] == '\0')
 		return lm_error_set(err, LM_EINVAL, "X-Purpose",
 		                    "reading personal data requires a purpose (X-Purpose header)");
+	return 0;
+}
+
+int lm__audit_read(struct lm_app *app, const struct lm_actor *a, const char *action,
+                   const char *object_type, const char *object_id, struct lm_error *err)
+{
 	return lm__audit_alone(app, a, action, object_type, object_id, 200, err);
 }
 

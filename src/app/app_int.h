@@ -127,7 +127,11 @@ void lm__audit_fill(struct lm_audit *ev, const struct lm_actor *a, const char *a
 int lm__audit_alone(struct lm_app *app, const struct lm_actor *a, const char *action,
                     const char *object_type, const char *object_id, int outcome,
                     struct lm_error *err);
-/* Audit a read of personal data; fails with LM_EINVAL when the actor gave no purpose. */
+/*
+ * Reads of personal data: lm__require_purpose() before reading (LM_EINVAL
+ * naming X-Purpose when the actor gave none), lm__audit_read() after it.
+ */
+int lm__require_purpose(const struct lm_actor *a, struct lm_error *err);
 int lm__audit_read(struct lm_app *app, const struct lm_actor *a, const char *action,
                    const char *object_type, const char *object_id, struct lm_error *err);
 

@@ -355,9 +355,8 @@ int lm_app_user_get(struct lm_app *app, const struct lm_actor *a, const char *ke
 	memset(out, 0, sizeof(*out));
 	if (!self && (rc = lm__require(app, a, LM_PERM_USER_READ, "user.read", "user", key, err)))
 		return rc;
-	if (!self && a->role != LM_ROLE_SYSTEM && a->purpose[0] == '\0')
-		return lm_error_set(err, LM_EINVAL, "X-Purpose",
-		                    "reading personal data requires a purpose (X-Purpose header)");
+	if (!self && (rc = lm__require_purpose(a, err)))
+		return rc;
 	c = lm_store_acquire(app->st, LM_CONN_READ);
 	qs = lm_store_user_get(c, key, &u);
 	rc = lm__qs(app, c, qs, "user", err);
@@ -403,9 +402,8 @@ int lm_app_user_list(struct lm_app *app, const struct lm_actor *a, const struct 
 
 	if ((rc = lm__require(app, a, LM_PERM_USER_READ, "user.list", "user", "", err)))
 		return rc;
-	if (a->role != LM_ROLE_SYSTEM && a->purpose[0] == '\0')
-		return lm_error_set(err, LM_EINVAL, "X-Purpose",
-		                    "reading personal data requires a purpose (X-Purpose header)");
+	if ((rc = lm__require_purpose(a, err)))
+		return rc;
 	if (page.limit <= 0 || page.limit > 1000)
 		page.limit = 1000;
 	/* Collect the page first: the store's row callback must not re-enter the store. */
