@@ -50,6 +50,12 @@ int lm_cli_bootstrap(const char *cmd, struct lm_app *app, int demo, FILE *out);
 /* Load the compiled-in demo border through the API's own validation. */
 int lm_cli_load_demo(struct lm_app *app, const char *password, struct lm_error *err);
 
+/* Small parsers and checks the commands share (cmd_misc.c, setup.c). */
+int lm__file_exists(const char *path);
+/* "90s", "30m", "12h", "7d" or plain seconds; 1 minute to 30 days. */
+int lm__parse_duration(const char *s, lm_time_ms *out);
+int lm__parse_log_level(const char *s, enum lm_log_level *out);
+
 int cmd_serve(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_user(int argc, char **argv);

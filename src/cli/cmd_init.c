@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int lm__file_exists(const char *path);
-
 static const char init_usage[] =
     "usage: limes init [--db PATH] [--empty]\n"
     "\n"
@@ -50,7 +48,7 @@ int cmd_init(int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return lm_cli_fail(LM_EXIT_USAGE, "init", "unexpected argument '%s'", argv[optind]);
+		return lm_cli_usage_error("init", "unexpected argument '%s'", argv[optind]);
 	db = lm_cli_db_path(db);
 	if (lm__file_exists(db))
 		return lm_cli_fail(LM_EXIT_FAIL, "init",

@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int lm__parse_duration(const char *s, lm_time_ms *out);
-int lm__parse_log_level(const char *s, enum lm_log_level *out);
-
-/* "90s", "30m", "12h", "7d" or plain seconds; 1 minute to 30 days. */
 int lm__parse_duration(const char *s, lm_time_ms *out)
 {
 	char *end;

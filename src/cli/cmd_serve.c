@@ -12,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int lm__file_exists(const char *path);
-int lm__parse_duration(const char *s, lm_time_ms *out);
-int lm__parse_log_level(const char *s, enum lm_log_level *out);
-
 static const char serve_usage[] =
     "usage: limes serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [--threads N]\n"
     "                   [--log-level error|warn|info|debug] [--token-ttl DURATION]\n"
@@ -97,20 +93,18 @@ int cmd_serve(int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return lm_cli_fail(LM_EXIT_USAGE, "serve", "unexpected argument '%s'",
-		                   argv[optind]);
+		return lm_cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
 	if (ttl && lm__parse_duration(ttl, &acfg.token_ttl))
-		return lm_cli_fail(LM_EXIT_USAGE, "serve",
-		                   "--token-ttl '%s' is not a duration like 12h, 30m or 3600s",
-		                   ttl);
+		return lm_cli_usage_error(
+		    "serve", "--token-ttl '%s' is not a duration like 12h, 30m or 3600s", ttl);
 	if (level && lm__parse_log_level(level, &scfg.log_level))
-		return lm_cli_fail(LM_EXIT_USAGE, "serve",
-		                   "--log-level must be error, warn, info or debug");
+		return lm_cli_usage_error("serve",
+		                          "--log-level must be error, warn, info or debug");
 	if (threads) {
 		char *end;
 		long n = strtol(threads, &end, 10);
 		if (*end || n < 1 || n > 256)
-			return lm_cli_fail(LM_EXIT_USAGE, "serve", "--threads must be 1 to 256");
+			return lm_cli_usage_error("serve", "--threads must be 1 to 256");
 		scfg.threads = (unsigned)n;
 	}
 	/* Block the signals before any thread starts (the app's writer, the HTTP pool),

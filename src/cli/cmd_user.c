@@ -94,12 +94,11 @@ int cmd_user(int argc, char **argv)
 			break;
 		case 'p':
 			if (v.npoints == LM_USER_POINTS_MAX)
-				return lm_cli_fail(LM_EXIT_USAGE, "user", "at most %d --point",
-				                   LM_USER_POINTS_MAX);
+				return lm_cli_usage_error("user", "at most %d --point",
+				                          LM_USER_POINTS_MAX);
 			if (strlen(optarg) > LM_POINT_CODE_MAX)
-				return lm_cli_fail(LM_EXIT_USAGE, "user",
-				                   "--point '%s' is not a crossing-point code",
-				                   optarg);
+				return lm_cli_usage_error(
+				    "user", "--point '%s' is not a crossing-point code", optarg);
 			snprintf(v.points[v.npoints++], sizeof(v.points[0]), "%s", optarg);
 			break;
 		case 's':
@@ -114,15 +113,14 @@ int cmd_user(int argc, char **argv)
 	}
 	if (strcmp(sub, "list") != 0) {
 		if (optind + 1 != argc)
-			return lm_cli_fail(LM_EXIT_USAGE, "user", "%s needs exactly one USERNAME",
-			                   sub);
+			return lm_cli_usage_error("user", "%s needs exactly one USERNAME", sub);
 		who = argv[optind];
 	} else if (optind != argc) {
-		return lm_cli_fail(LM_EXIT_USAGE, "user", "unexpected argument '%s'", argv[optind]);
+		return lm_cli_usage_error("user", "unexpected argument '%s'", argv[optind]);
 	}
 
 	if (!strcmp(sub, "add") && (!agency || !role))
-		return lm_cli_fail(LM_EXIT_USAGE, "user", "add needs --agency and --role");
+		return lm_cli_usage_error("user", "add needs --agency and --role");
 	if (from_stdin && read_password(password, sizeof(password)))
 		return lm_cli_fail(LM_EXIT_FAIL, "user",
 		                   "could not read a password line of at most %d bytes from stdin",

@@ -217,7 +217,6 @@ int lm_cli_load_demo(struct lm_app *app, const char *password, struct lm_error *
 	return rc;
 }
 
-int lm__file_exists(const char *path);
 int lm__file_exists(const char *path)
 {
 	struct stat st;

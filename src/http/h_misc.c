@@ -121,7 +121,7 @@ out:
 	return rc;
 }
 
-static json_t *user_json(const struct lm_user_view *v)
+json_t *lm__user_json(const struct lm_user_view *v)
 {
 	json_t *points = json_array();
 	char created[LM_TIME_STRLEN];
@@ -135,12 +135,6 @@ static json_t *user_json(const struct lm_user_view *v)
 	                 lm_role_name(v->user.role), "disabled", v->user.disabled,
 	                 "crossing_points", points ? points : json_array(), "created_at", created,
 	                 "version", (json_int_t)v->user.version);
-}
-
-json_t *lm__user_json(const struct lm_user_view *v);
-json_t *lm__user_json(const struct lm_user_view *v)
-{
-	return user_json(v);
 }
 
 int h_session_create(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
@@ -202,7 +196,7 @@ int h_me(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)
 		return rc;
 	lm_resp_etag(resp, v.user.version);
 	lm_resp_header(resp, "Cache-Control", "no-store");
-	return lm_resp_json(resp, 200, user_json(&v));
+	return lm_resp_json(resp, 200, lm__user_json(&v));
 }
 
 int h_me_password(struct lm_ctx *ctx, struct lm_req *req, struct lm_resp *resp)

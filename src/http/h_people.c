@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-json_t *lm__user_json(const struct lm_user_view *v);
-
 static json_t *agency_json(const struct lm_agency *a)
 {
 	char created[LM_TIME_STRLEN];

@@ -219,6 +219,9 @@ int h_inspection_list(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_inspection_create(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 int h_audit_list(struct lm_ctx *, struct lm_req *, struct lm_resp *);
 
+/* h_misc.c: a user account as JSON (also for h_people.c). New reference. */
+json_t *lm__user_json(const struct lm_user_view *v);
+
 /* metrics.c */
 void lm_metrics_init(void);
 void lm_metrics_observe(size_t route_slot, int status, double seconds);
