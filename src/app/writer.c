@@ -169,6 +169,11 @@ static void run_batch(struct lm_app *app, struct lm__job **jobs, size_t n)
 	if (rc)
 		return;
 	atomic_fetch_add(&app->n_commits, 1);
+	/*
+	 * lm__caches_sync() would notice this commit too, but only at its next look
+	 * (at most once per millisecond): clearing here, before the submitters are
+	 * woken, is what makes a GET right after the answer to a PATCH see it.
+	 */
 	for (size_t i = 0; i < n; i++) {
 		unsigned inv = jobs[i]->failed ? 0 : jobs[i]->w->invalidates;
 		if (!jobs[i]->failed)
